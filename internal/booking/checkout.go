@@ -1,0 +1,342 @@
+package booking
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/boxoffice/boxoffice/internal/account"
+	"github.com/boxoffice/boxoffice/internal/apperr"
+	"github.com/boxoffice/boxoffice/internal/catalog"
+	"github.com/boxoffice/boxoffice/internal/ids"
+	"github.com/boxoffice/boxoffice/internal/payment"
+)
+
+// OrderRequest is the body of POST /orders.
+type OrderRequest struct {
+	HoldID       string        `json:"hold_id"`
+	PaymentToken string        `json:"payment_token"`
+	Delivery     string        `json:"delivery"`
+	AddOns       []AddOnChoice `json:"add_ons"`
+}
+
+// AddOnChoice asks for some of an event's add-on.
+type AddOnChoice struct {
+	AddOnID  string `json:"add_on_id"`
+	Quantity int    `json:"quantity"`
+}
+
+// Deliveries a buyer can choose.
+var Deliveries = []string{"mobile", "email"}
+
+func (r *OrderRequest) validate() error {
+	var f apperr.Fields
+	if strings.TrimSpace(r.HoldID) == "" {
+		f.Add("hold_id", "is required")
+	}
+	if strings.TrimSpace(r.PaymentToken) == "" || len(r.PaymentToken) > 200 {
+		f.Add("payment_token", "is required")
+	}
+	if r.Delivery == "" {
+		r.Delivery = "mobile"
+	}
+	if r.Delivery != "mobile" && r.Delivery != "email" {
+		f.Add("delivery", "must be mobile or email")
+	}
+	if len(r.AddOns) > 20 {
+		f.Add("add_ons", "at most 20 add-ons")
+	}
+	return f.Err()
+}
+
+// Price computes an order's line items and totals: tickets by section and
+// price, add-ons, then the per-ticket service fee and the once-per-order fee.
+func Price(e catalog.Event, seats []HeldSeat, choices []AddOnChoice) ([]LineItem, int64, int64, error) {
+	var items []LineItem
+	var subtotal, fees int64
+	type group struct {
+		section string
+		price   int64
+	}
+	counts := map[group]int{}
+	var order []group
+	for _, st := range seats {
+		g := group{st.Section, st.PriceCents}
+		if counts[g] == 0 {
+			order = append(order, g)
+		}
+		counts[g]++
+	}
+	for _, g := range order {
+		n := counts[g]
+		items = append(items, LineItem{Kind: KindTicket, Description: "Ticket, section " + g.section, Quantity: n, UnitCents: g.price, TotalCents: int64(n) * g.price})
+		subtotal += int64(n) * g.price
+	}
+	var f apperr.Fields
+	seen := map[string]bool{}
+	for i, c := range choices {
+		field := fmt.Sprintf("add_ons[%d]", i)
+		var a *catalog.AddOn
+		for j := range e.AddOns {
+			if e.AddOns[j].ID == c.AddOnID {
+				a = &e.AddOns[j]
+			}
+		}
+		switch {
+		case a == nil:
+			f.Add(field+".add_on_id", "this event has no such add-on")
+		case seen[c.AddOnID]:
+			f.Add(field+".add_on_id", "is listed twice")
+		case c.Quantity < 1 || c.Quantity > a.MaxPerOrder:
+			f.Add(field+".quantity", "must be between 1 and %d", a.MaxPerOrder)
+		default:
+			t := int64(c.Quantity) * a.PriceCents
+			items = append(items, LineItem{Kind: KindAddOn, Description: a.Name, AddOnID: a.ID, Quantity: c.Quantity, UnitCents: a.PriceCents, TotalCents: t})
+			subtotal += t
+		}
+		seen[c.AddOnID] = true
+	}
+	if err := f.Err(); err != nil {
+		return nil, 0, 0, err
+	}
+	if n := len(seats); n > 0 && e.ServiceFeeCents > 0 {
+		t := int64(n) * e.ServiceFeeCents
+		items = append(items, LineItem{Kind: KindServiceFee, Description: "Service fee", Quantity: n, UnitCents: e.ServiceFeeCents, TotalCents: t})
+		fees += t
+	}
+	if e.OrderFeeCents > 0 {
+		items = append(items, LineItem{Kind: KindOrderFee, Description: "Order processing fee", Quantity: 1, UnitCents: e.OrderFeeCents, TotalCents: e.OrderFeeCents})
+		fees += e.OrderFeeCents
+	}
+	return items, subtotal, fees, nil
+}
+
+// PlaceOrder checks a hold out: it prices the order, keeps the hold from
+// expiring while the card is charged, charges once with the order id as
+// the provider's idempotency key, and turns the hold into tickets.
+//
+// A decline or an outage gives the hold back to the buyer to retry. If the
+// provider's answer is lost, the provider is asked what happened; if that
+// fails too the order stays pending and the reconcile job settles it, so a
+// successful charge always ends as a paid order (invariant 4).
+func (s *Service) PlaceOrder(ctx context.Context, by account.User, r OrderRequest) (Order, error) {
+	if err := r.validate(); err != nil {
+		return Order{}, err
+	}
+	now := s.clock.Now()
+	var o Order
+	var hold Hold
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		h, err := tx.Hold(ctx, r.HoldID)
+		if apperr.Is(err, apperr.NotFound) || (err == nil && h.UserID != by.ID) {
+			var f apperr.Fields
+			f.Add("hold_id", "no such hold")
+			return &apperr.Error{Code: apperr.NotFound, Message: "no such hold", Fields: f}
+		}
+		if err != nil {
+			return err
+		}
+		if h.Status != HoldActive || h.StatusAt(now) != HoldActive {
+			return apperr.E(apperr.HoldNotActive, "this hold is %s", h.StatusAt(now))
+		}
+		e, err := tx.Event(ctx, h.EventID)
+		if err != nil {
+			return err
+		}
+		if e.Status != catalog.StatusPublished || !now.Before(e.StartsAt) {
+			return notOnSale(e, now)
+		}
+		items, sub, fees, err := Price(e, h.Seats, r.AddOns)
+		if err != nil {
+			return err
+		}
+		o = Order{ID: ids.New("ord"), Status: OrderPending, EventID: e.ID, HoldID: h.ID, UserID: by.ID, Currency: e.Currency,
+			Delivery: r.Delivery, LineItems: items, SubtotalCents: sub, FeesCents: fees, TotalCents: sub + fees,
+			Payment: Payment{Provider: s.payments.Name()}, Tickets: []Ticket{}, CreatedAt: now, UpdatedAt: now}
+		if err := tx.InsertOrder(ctx, o); err != nil {
+			return err
+		}
+		if err := tx.SetHoldStatus(ctx, h.ID, HoldPaying, o.ID); err != nil {
+			return err
+		}
+		hold = h
+		return tx.SetHoldUntil(ctx, h.ID, payingUntil)
+	})
+	if err != nil {
+		return Order{}, fmt.Errorf("start order: %w", err)
+	}
+
+	charge, err := s.payments.Charge(ctx, payment.ChargeRequest{IdempotencyKey: o.ID, AmountCents: o.TotalCents,
+		Currency: o.Currency, Token: r.PaymentToken, Description: "Boxoffice order " + o.ID,
+		Metadata: map[string]string{"event_id": o.EventID, "hold_id": o.HoldID}})
+	if apperr.Is(err, apperr.Unavailable) {
+		// The charge may or may not have happened: ask.
+		charge, err = s.lookupCharge(context.WithoutCancel(ctx), o.ID)
+	}
+	// From here on the outcome must be recorded even if the client left.
+	ctx = context.WithoutCancel(ctx)
+	if err != nil {
+		if errors.Is(err, errOutcomeUnknown) {
+			s.log.Error("payment outcome unknown; order left pending for reconciliation", "order_id", o.ID, "err", err)
+			return Order{}, apperr.Wrap(apperr.Unavailable, err, "the payment provider did not answer; your order %s will be settled shortly", o.ID)
+		}
+		if ferr := s.failOrder(ctx, o.ID, hold); ferr != nil {
+			return Order{}, fmt.Errorf("record failed payment: %w (payment: %v)", ferr, err)
+		}
+		return Order{}, fmt.Errorf("charge: %w", err)
+	}
+	paid, err := s.completeOrder(ctx, o.ID, charge)
+	if err != nil {
+		return Order{}, fmt.Errorf("complete order %s: %w", o.ID, err)
+	}
+	return paid, nil
+}
+
+var errOutcomeUnknown = errors.New("payment outcome unknown")
+
+// lookupCharge asks the provider whether a charge with key went through.
+// No charge means the payment failed without charging (an outage).
+func (s *Service) lookupCharge(ctx context.Context, key string) (payment.Charge, error) {
+	c, err := s.payments.Lookup(ctx, key)
+	switch {
+	case err == nil:
+		return c, nil
+	case errors.Is(err, payment.ErrNoCharge):
+		return payment.Charge{}, apperr.E(apperr.Unavailable, "the payment provider is unavailable; nothing was charged, please try again")
+	default:
+		return payment.Charge{}, fmt.Errorf("%w: %v", errOutcomeUnknown, err)
+	}
+}
+
+// failOrder records a payment that charged nothing and gives the hold back,
+// with its original expiry.
+func (s *Service) failOrder(ctx context.Context, orderID string, h Hold) error {
+	now := s.clock.Now()
+	return s.store.InTx(ctx, func(tx Tx) error {
+		o, err := tx.Order(ctx, orderID)
+		if err != nil {
+			return err
+		}
+		if o.Status != OrderPending {
+			return nil // someone (the reconcile job) settled it already
+		}
+		o.Status, o.UpdatedAt = OrderPaymentFailed, now
+		if err := tx.UpdateOrder(ctx, o); err != nil {
+			return err
+		}
+		if err := tx.SetHoldStatus(ctx, h.ID, HoldActive, ""); err != nil {
+			return err
+		}
+		return tx.SetHoldUntil(ctx, h.ID, h.ExpiresAt)
+	})
+}
+
+// completeOrder turns a charged order's hold into tickets. If the event was
+// cancelled meanwhile, the order is cancelled and the charge refunded.
+func (s *Service) completeOrder(ctx context.Context, orderID string, c payment.Charge) (Order, error) {
+	now := s.clock.Now()
+	var o Order
+	var cancelled bool
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		var err error
+		if o, err = tx.Order(ctx, orderID); err != nil {
+			return err
+		}
+		if o.Status != OrderPending {
+			return nil // already settled by a concurrent reconcile
+		}
+		e, err := tx.Event(ctx, o.EventID)
+		if err != nil {
+			return err
+		}
+		h, err := tx.Hold(ctx, o.HoldID)
+		if err != nil {
+			return err
+		}
+		o.Payment.ChargeID, o.UpdatedAt = c.ID, now
+		if e.Status == catalog.StatusCancelled {
+			cancelled = true
+			o.Status = OrderCancelled
+			if err := tx.ReleaseSeats(ctx, h.ID); err != nil {
+				return err
+			}
+			if err := tx.SetHoldStatus(ctx, h.ID, HoldReleased, o.ID); err != nil {
+				return err
+			}
+			return tx.UpdateOrder(ctx, o)
+		}
+		n, err := tx.SellSeats(ctx, h.ID, o.ID)
+		if err != nil {
+			return err
+		}
+		if n != len(h.Seats) {
+			// Cannot happen while holds in payment never expire; if it does,
+			// fail loudly rather than sell fewer seats than were paid for.
+			return fmt.Errorf("hold %s had %d seats but %d were still held", h.ID, len(h.Seats), n)
+		}
+		o.Status = OrderPaid
+		o.Tickets = make([]Ticket, len(h.Seats))
+		for i, st := range h.Seats {
+			id := ids.New("tkt")
+			o.Tickets[i] = Ticket{ID: id, OrderID: o.ID, EventID: o.EventID, UserID: o.UserID, SeatNo: st.No, SeatID: st.ID,
+				Section: st.Section, Row: st.Row, Number: st.Number, Barcode: s.signer.Barcode(id), Status: TicketValid, CreatedAt: now}
+		}
+		if err := tx.InsertTickets(ctx, o.Tickets); err != nil {
+			return err
+		}
+		if err := tx.SetHoldStatus(ctx, h.ID, HoldConverted, o.ID); err != nil {
+			return err
+		}
+		if err := tx.UpdateOrder(ctx, o); err != nil {
+			return err
+		}
+		return s.enqueueConfirmation(ctx, tx, o, e)
+	})
+	if err != nil {
+		return Order{}, err
+	}
+	if cancelled {
+		if _, err := s.payments.Refund(ctx, payment.RefundRequest{ChargeID: c.ID, IdempotencyKey: "refund_" + o.ID, Reason: "event cancelled"}); err != nil {
+			s.log.Error("refund of order for cancelled event failed; reconcile will retry", "order_id", o.ID, "err", err)
+		}
+		return Order{}, apperr.E(apperr.NotOnSale, "this event was cancelled while you paid; the charge is refunded")
+	}
+	if o.Status == OrderPaid {
+		s.metrics.OrderPaid(o.EventID, len(o.Tickets), o.TotalCents)
+	}
+	return s.store.Order(ctx, orderID)
+}
+
+// ReconcilePending settles orders left pending for longer than grace, as
+// after a crash between charge and commit: a charge found at the provider
+// completes the order, no charge fails it and gives the hold back.
+func (s *Service) ReconcilePending(ctx context.Context, grace time.Duration) (int, error) {
+	orders, err := s.store.PendingOrders(ctx, s.clock.Now().Add(-grace), 100)
+	if err != nil {
+		return 0, err
+	}
+	done := 0
+	for _, o := range orders {
+		c, err := s.payments.Lookup(ctx, o.ID)
+		switch {
+		case err == nil:
+			_, err = s.completeOrder(ctx, o.ID, c)
+			if apperr.Is(err, apperr.NotOnSale) {
+				err = nil
+			}
+		case errors.Is(err, payment.ErrNoCharge):
+			var h Hold
+			if h, err = s.store.Hold(ctx, o.HoldID); err == nil {
+				err = s.failOrder(ctx, o.ID, h)
+			}
+		}
+		if err != nil {
+			s.log.Error("reconcile order", "order_id", o.ID, "err", err)
+			continue
+		}
+		done++
+	}
+	return done, nil
+}

@@ -1,0 +1,108 @@
+package booking
+
+import (
+	"context"
+	"time"
+
+	"github.com/boxoffice/boxoffice/internal/catalog"
+	"github.com/boxoffice/boxoffice/internal/notify"
+)
+
+// Store is what booking needs from persistence. Reads outside InTx may see
+// a slightly older snapshot; every decision is made inside InTx.
+type Store interface {
+	// InTx runs fn in one read-write transaction and commits if fn returns
+	// nil. Engines may run fn again after a serialization failure, so fn
+	// must not have effects outside tx.
+	InTx(ctx context.Context, fn func(Tx) error) error
+
+	Event(ctx context.Context, id string) (catalog.Event, error)
+	Hold(ctx context.Context, id string) (Hold, error)
+	Order(ctx context.Context, id string) (Order, error)
+	Orders(ctx context.Context, q ListQuery) ([]Order, error)
+	Ticket(ctx context.Context, id string) (Ticket, error)
+	Tickets(ctx context.Context, q ListQuery) ([]Ticket, error)
+	// Seats returns every place of an event in section, row, number order.
+	Seats(ctx context.Context, eventID string) ([]Seat, error)
+	SeatCounts(ctx context.Context, eventID string, now time.Time) (SeatCounts, error)
+	// OrderFigures sums the event's orders that were ever paid.
+	OrderFigures(ctx context.Context, eventID string) (orders int, grossCents, refundedCents int64, err error)
+	// ExpireHolds marks holds past their time as expired and frees their
+	// seats; it returns how many holds it expired. Only tidying: readers
+	// already treat them as gone.
+	ExpireHolds(ctx context.Context, now time.Time, limit int) (int, error)
+	// PendingOrders lists orders still pending that were created before.
+	PendingOrders(ctx context.Context, before time.Time, limit int) ([]Order, error)
+	// PaidOrderIDs lists an event's paid orders.
+	PaidOrderIDs(ctx context.Context, eventID string) ([]string, error)
+}
+
+// ListQuery pages a user's orders or tickets, newest first. UserID ""
+// lists everyone's (admin).
+type ListQuery struct {
+	UserID   string
+	EventID  string
+	BeforeID string // continue after this id (ids sort by creation only within a page key)
+	Before   time.Time
+	Limit    int
+	// ValidOnly lists only valid tickets.
+	ValidOnly bool
+}
+
+// FreeFilter narrows a scan of available places.
+type FreeFilter struct {
+	SectionID     string
+	Row           string
+	MaxPriceCents int64 // 0 means any
+	Reserved      bool  // numbered seats only
+}
+
+// Tx is one read-write transaction.
+type Tx interface {
+	Event(ctx context.Context, id string) (catalog.Event, error)
+	// Section finds a section of the event's venue by name, or apperr.NotFound.
+	Section(ctx context.Context, eventID, name string) (id string, ga bool, err error)
+	// LockUserEvent serializes one user's holds for one event, so that
+	// parallel requests cannot each see room under the ticket limit.
+	LockUserEvent(ctx context.Context, userID, eventID string) error
+	// CountUserPlaces counts the user's places at the event in unexpired or
+	// paying holds, plus valid tickets.
+	CountUserPlaces(ctx context.Context, userID, eventID string, now time.Time) (int, error)
+	SeatsByNo(ctx context.Context, eventID string, nos []int64) ([]Seat, error)
+	// ScanFree calls fn for each place available at now that matches f, in
+	// ascending (score, no) order, until fn returns false.
+	ScanFree(ctx context.Context, eventID string, f FreeFilter, now time.Time, fn func(Seat) bool) error
+	// ClaimSeats puts the places under holdID until `until`, but only those
+	// that are unsold and not in an unexpired hold at now; it returns how
+	// many it claimed. This conditional write is where races are decided.
+	ClaimSeats(ctx context.Context, eventID string, nos []int64, holdID string, until, now time.Time) (int, error)
+	InsertHold(ctx context.Context, h Hold) error
+	Hold(ctx context.Context, id string) (Hold, error)
+	SetHoldStatus(ctx context.Context, id string, status HoldStatus, orderID string) error
+	// SetHoldUntil moves the expiry of the hold's seats.
+	SetHoldUntil(ctx context.Context, holdID string, until time.Time) error
+	// ReleaseSeats frees the seats still under holdID.
+	ReleaseSeats(ctx context.Context, holdID string) error
+	// ActiveHoldIDs lists the event's holds that are active or paying.
+	ActiveHoldIDs(ctx context.Context, eventID string) ([]string, error)
+	InsertOrder(ctx context.Context, o Order) error
+	Order(ctx context.Context, id string) (Order, error)
+	// UpdateOrder writes status, payment, refunded amount and updated_at.
+	UpdateOrder(ctx context.Context, o Order) error
+	// SellSeats marks the hold's seats sold to orderID and returns how many.
+	SellSeats(ctx context.Context, holdID, orderID string) (int, error)
+	// UnsellSeats puts the order's seats back on sale.
+	UnsellSeats(ctx context.Context, orderID string) error
+	InsertTickets(ctx context.Context, ts []Ticket) error
+	VoidTickets(ctx context.Context, orderID string) error
+	Ticket(ctx context.Context, id string) (Ticket, error)
+	// CheckIn marks a valid ticket scanned if it was not yet; it reports
+	// whether this call did it.
+	CheckIn(ctx context.Context, ticketID string, at time.Time) (bool, error)
+	SetEventStatus(ctx context.Context, eventID, status string) error
+	// Enqueue adds a message to the outbox in the same transaction as the
+	// change it announces.
+	Enqueue(ctx context.Context, m notify.Message) error
+	// UserEmail returns the e-mail address of a user.
+	UserEmail(ctx context.Context, userID string) (string, error)
+}

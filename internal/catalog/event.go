@@ -1,0 +1,203 @@
+package catalog
+
+import (
+	"fmt"
+	"regexp"
+	"time"
+
+	"github.com/boxoffice/boxoffice/internal/apperr"
+)
+
+// Categories of events.
+var Categories = []string{"sports", "concert", "theatre", "movie", "comedy", "family", "other"}
+
+// Event statuses.
+const (
+	StatusPublished = "published"
+	StatusCancelled = "cancelled"
+)
+
+// Event is something that happens at a venue, with prices per section.
+type Event struct {
+	ID                string    `json:"id"`
+	VenueID           string    `json:"venue_id"`
+	Name              string    `json:"name"`
+	Category          string    `json:"category"`
+	Description       string    `json:"description"`
+	StartsAt          time.Time `json:"starts_at"`
+	OnsaleAt          time.Time `json:"onsale_at"`
+	MaxTicketsPerUser int       `json:"max_tickets_per_user"`
+	Currency          string    `json:"currency"`
+	Prices            []Price   `json:"prices"`
+	ServiceFeeCents   int64     `json:"service_fee_cents"`
+	OrderFeeCents     int64     `json:"order_fee_cents"`
+	AddOns            []AddOn   `json:"add_ons"`
+	Queue             Queue     `json:"queue"`
+	Status            string    `json:"status"`
+	Venue             *Venue    `json:"venue,omitempty"`
+	MinPriceCents     int64     `json:"min_price_cents"`
+	MaxPriceCents     int64     `json:"max_price_cents"`
+	// Available is the number of places on sale now; only set on single-event reads.
+	Available *int      `json:"available,omitempty"`
+	CreatedAt time.Time `json:"-"`
+}
+
+// Price is what one section costs at an event.
+type Price struct {
+	Section    string `json:"section"`
+	PriceCents int64  `json:"price_cents"`
+}
+
+// AddOn is an extra sold with tickets, such as a parking pass.
+type AddOn struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	PriceCents  int64  `json:"price_cents"`
+	MaxPerOrder int    `json:"max_per_order"`
+}
+
+// Queue configures the event's waiting room.
+type Queue struct {
+	Enabled        bool `json:"enabled"`
+	AdmitPerMinute int  `json:"admit_per_minute"`
+}
+
+// OnSale reports whether tickets can be bought at now: published, past the
+// on-sale time and before the start.
+func (e Event) OnSale(now time.Time) bool {
+	return e.Status == StatusPublished && !now.Before(e.OnsaleAt) && now.Before(e.StartsAt)
+}
+
+// PriceOf returns the price of a section by name.
+func (e Event) PriceOf(section string) (int64, bool) {
+	for _, p := range e.Prices {
+		if p.Section == section {
+			return p.PriceCents, true
+		}
+	}
+	return 0, false
+}
+
+// EventInput is the body of POST /events.
+type EventInput struct {
+	VenueID           string       `json:"venue_id"`
+	Name              string       `json:"name"`
+	Category          string       `json:"category"`
+	Description       string       `json:"description"`
+	StartsAt          *time.Time   `json:"starts_at"`
+	OnsaleAt          *time.Time   `json:"onsale_at"`
+	MaxTicketsPerUser *int         `json:"max_tickets_per_user"`
+	Currency          string       `json:"currency"`
+	Prices            []Price      `json:"prices"`
+	DefaultPriceCents *int64       `json:"default_price_cents"`
+	ServiceFeeCents   int64        `json:"service_fee_cents"`
+	OrderFeeCents     int64        `json:"order_fee_cents"`
+	AddOns            []AddOnInput `json:"add_ons"`
+	Queue             *Queue       `json:"queue"`
+}
+
+// AddOnInput is one add-on of an EventInput.
+type AddOnInput struct {
+	Name        string `json:"name"`
+	PriceCents  int64  `json:"price_cents"`
+	MaxPerOrder int    `json:"max_per_order"`
+}
+
+// MaxPriceCents bounds any single price so sums of many cannot overflow int64.
+const MaxPriceCents = 100_000_000 // one million in major units
+
+var currencyRE = regexp.MustCompile(`^[A-Z]{3}$`)
+
+// Validate checks the input against the venue it is for and fills defaults.
+func (in *EventInput) Validate(v Venue) error {
+	var f apperr.Fields
+	checkText(&f, "name", in.Name, true, 200)
+	checkText(&f, "description", in.Description, false, 5000)
+	if !contains(Categories, in.Category) {
+		f.Add("category", "must be one of sports, concert, theatre, movie, comedy, family, other")
+	}
+	if in.StartsAt == nil {
+		f.Add("starts_at", "is required")
+	}
+	if in.OnsaleAt == nil {
+		f.Add("onsale_at", "is required")
+	}
+	if in.StartsAt != nil && in.OnsaleAt != nil && !in.OnsaleAt.Before(*in.StartsAt) {
+		f.Add("onsale_at", "must be before starts_at")
+	}
+	if in.MaxTicketsPerUser == nil {
+		eight := 8
+		in.MaxTicketsPerUser = &eight
+	}
+	if n := *in.MaxTicketsPerUser; n < 1 || n > 100 {
+		f.Add("max_tickets_per_user", "must be between 1 and 100")
+	}
+	if in.Currency == "" {
+		in.Currency = "USD"
+	}
+	if !currencyRE.MatchString(in.Currency) {
+		f.Add("currency", "must be an ISO 4217 code such as USD")
+	}
+	money := func(field string, c int64) {
+		if c < 0 || c > MaxPriceCents {
+			f.Add(field, "must be between 0 and %d", MaxPriceCents)
+		}
+	}
+	money("service_fee_cents", in.ServiceFeeCents)
+	money("order_fee_cents", in.OrderFeeCents)
+	if in.DefaultPriceCents != nil {
+		money("default_price_cents", *in.DefaultPriceCents)
+	}
+	sections := map[string]bool{}
+	for _, s := range v.Sections {
+		sections[s.Name] = true
+	}
+	priced := map[string]bool{}
+	for i, p := range in.Prices {
+		field := fmt.Sprintf("prices[%d]", i)
+		if !sections[p.Section] {
+			f.Add(field+".section", "venue has no section %q", p.Section)
+		} else if priced[p.Section] {
+			f.Add(field+".section", "section %q is priced twice", p.Section)
+		}
+		priced[p.Section] = true
+		money(field+".price_cents", p.PriceCents)
+	}
+	for _, s := range v.Sections {
+		if !priced[s.Name] && in.DefaultPriceCents == nil {
+			f.Add("prices", "section %q has no price and no default_price_cents is given", s.Name)
+		}
+	}
+	if len(in.AddOns) > 20 {
+		f.Add("add_ons", "at most 20 add-ons")
+	}
+	for i, a := range in.AddOns {
+		field := fmt.Sprintf("add_ons[%d]", i)
+		checkText(&f, field+".name", a.Name, true, 100)
+		money(field+".price_cents", a.PriceCents)
+		if a.MaxPerOrder == 0 {
+			in.AddOns[i].MaxPerOrder = 1
+		} else if a.MaxPerOrder < 1 || a.MaxPerOrder > 100 {
+			f.Add(field+".max_per_order", "must be between 1 and 100")
+		}
+	}
+	if in.Queue == nil {
+		in.Queue = &Queue{AdmitPerMinute: 600}
+	}
+	if in.Queue.AdmitPerMinute == 0 {
+		in.Queue.AdmitPerMinute = 600
+	}
+	if in.Queue.AdmitPerMinute < 1 || in.Queue.AdmitPerMinute > 1_000_000 {
+		f.Add("queue.admit_per_minute", "must be between 1 and 1000000")
+	}
+	return f.Err()
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

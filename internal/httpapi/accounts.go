@@ -1,0 +1,72 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/boxoffice/boxoffice/internal/account"
+)
+
+type authResponse struct {
+	Token string       `json:"token"`
+	User  account.User `json:"user"`
+}
+
+type userResponse struct {
+	User account.User `json:"user"`
+}
+
+func (s *Server) register(w http.ResponseWriter, r *http.Request) error {
+	var in account.Registration
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	in.Role = "" // sign-up always makes a customer
+	u, tok, err := s.Accounts.Register(r.Context(), in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, authResponse{Token: tok, User: u})
+	return nil
+}
+
+func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Email    string `json:"email"`
+		Password string `json:"password"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	u, tok, err := s.Accounts.Login(r.Context(), in.Email, in.Password)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, authResponse{Token: tok, User: u})
+	return nil
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request, _ account.User) error {
+	if err := s.Accounts.Logout(r.Context(), stateFrom(r.Context()).token); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) me(w http.ResponseWriter, _ *http.Request, u account.User) error {
+	writeJSON(w, http.StatusOK, userResponse{User: u})
+	return nil
+}
+
+func (s *Server) createUser(w http.ResponseWriter, r *http.Request, by account.User) error {
+	var in account.Registration
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	u, err := s.Accounts.CreateUser(r.Context(), by, in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, userResponse{User: u})
+	return nil
+}

@@ -1,0 +1,129 @@
+package httpapi
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/boxoffice/boxoffice/internal/account"
+	"github.com/boxoffice/boxoffice/internal/apperr"
+	"github.com/boxoffice/boxoffice/internal/booking"
+	"github.com/boxoffice/boxoffice/internal/catalog"
+)
+
+func (s *Server) createEvent(w http.ResponseWriter, r *http.Request, by account.User) error {
+	var in catalog.EventInput
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	e, err := s.Catalog.CreateEvent(r.Context(), by, in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"event": e})
+	return nil
+}
+
+func parseTimeParam(f *apperr.Fields, name, v string) time.Time {
+	if v == "" {
+		return time.Time{}
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		f.Add(name, "must be an RFC 3339 time such as 2026-12-01T18:00:00Z")
+	}
+	return t
+}
+
+func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	near, radius, err := nearQuery(r)
+	if err != nil {
+		return err
+	}
+	limit, err := catalog.ParseLimit(q.Get("limit"))
+	if err != nil {
+		return err
+	}
+	var f apperr.Fields
+	search := catalog.EventSearch{Text: q.Get("q"), Category: q.Get("category"), VenueID: q.Get("venue_id"),
+		From: parseTimeParam(&f, "from", q.Get("from")), To: parseTimeParam(&f, "to", q.Get("to")),
+		Near: near, RadiusKm: radius, Cursor: q.Get("cursor"), Limit: limit}
+	if err := f.Err(); err != nil {
+		return err
+	}
+	es, next, err := s.Catalog.Events(r.Context(), search)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"events": es, "next_cursor": nullable(next)})
+	return nil
+}
+
+func nullable(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func (s *Server) getEvent(w http.ResponseWriter, r *http.Request) error {
+	e, err := s.Catalog.Event(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"event": e})
+	return nil
+}
+
+func (s *Server) cancelEvent(w http.ResponseWriter, r *http.Request, by account.User) error {
+	e, err := s.Booking.CancelEvent(r.Context(), by, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"event": e})
+	return nil
+}
+
+func (s *Server) seatMap(w http.ResponseWriter, r *http.Request) error {
+	m, err := s.Booking.SeatMap(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, m)
+	return nil
+}
+
+func intParam(f *apperr.Fields, q map[string][]string, name string, def int64) int64 {
+	v := ""
+	if vs := q[name]; len(vs) > 0 {
+		v = vs[0]
+	}
+	if v == "" {
+		return def
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		f.Add(name, "must be an integer")
+	}
+	return n
+}
+
+func (s *Server) offers(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	var f apperr.Fields
+	oq := booking.OfferQuery{Quantity: int(intParam(&f, q, "quantity", 1)), Sort: q.Get("sort"),
+		MaxPriceCents: intParam(&f, q, "max_price_cents", 0), Section: q.Get("section"), Limit: int(intParam(&f, q, "limit", 50))}
+	if oq.Limit < 1 || oq.Limit > 500 {
+		f.Add("limit", "must be between 1 and 500")
+	}
+	if err := f.Err(); err != nil {
+		return err
+	}
+	offers, err := s.Booking.Offers(r.Context(), r.PathValue("id"), oq)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"offers": offers})
+	return nil
+}

@@ -1,0 +1,43 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/boxoffice/boxoffice/internal/apperr"
+)
+
+// healthz says the process is alive; it checks nothing else, so a slow
+// database never gets a healthy process restarted.
+func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) error {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	return nil
+}
+
+// readyz says whether this instance should get traffic: the database answers.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
+	if s.Ready != nil {
+		if err := s.Ready(r.Context()); err != nil {
+			return apperr.Wrap(apperr.Unavailable, err, "the database is not reachable")
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	return nil
+}
+
+func (s *Server) metrics(w http.ResponseWriter, r *http.Request) error {
+	if s.Metrics == nil {
+		return apperr.E(apperr.NotFound, "metrics are off")
+	}
+	s.Metrics.ServeHTTP(w, r)
+	return nil
+}
+
+func (s *Server) openapi(w http.ResponseWriter, _ *http.Request) error {
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(openAPI)
+	return nil
+}
+
+func (s *Server) notFound(_ http.ResponseWriter, r *http.Request) error {
+	return apperr.E(apperr.NotFound, "no such endpoint: %s %s", r.Method, r.URL.Path)
+}

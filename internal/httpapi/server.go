@@ -1,0 +1,175 @@
+// Package httpapi is the JSON API of shared/api.md. It translates HTTP to
+// calls on the domain services and their errors back to problem documents;
+// it holds no business rules of its own.
+package httpapi
+
+import (
+	"context"
+	_ "embed"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/boxoffice/boxoffice/internal/account"
+	"github.com/boxoffice/boxoffice/internal/apperr"
+	"github.com/boxoffice/boxoffice/internal/booking"
+	"github.com/boxoffice/boxoffice/internal/catalog"
+	"github.com/boxoffice/boxoffice/internal/clock"
+	"github.com/boxoffice/boxoffice/internal/ids"
+	"github.com/boxoffice/boxoffice/internal/idempotency"
+)
+
+//go:embed openapi.json
+var openAPI []byte
+
+// OpenAPI returns the served OpenAPI document, for tests.
+func OpenAPI() []byte { return openAPI }
+
+// Deps are what the API calls.
+type Deps struct {
+	Accounts    *account.Service
+	Catalog     *catalog.Service
+	Booking     *booking.Service
+	Idempotency idempotency.Store
+	Clock       clock.Clock
+	Log         *slog.Logger
+	// Ready reports whether the service can serve (the database answers).
+	Ready func(context.Context) error
+	// Metrics serves GET /metrics; nil means 404.
+	Metrics http.Handler
+	// Wrap decorates every route's handler (telemetry); it is given the
+	// route pattern. Nil means none.
+	Wrap func(pattern string, h http.Handler) http.Handler
+}
+
+// Server is the API's http.Handler.
+type Server struct {
+	Deps
+	log *slog.Logger
+	mux *http.ServeMux
+}
+
+// New builds the API with every route of routes.go.
+func New(d Deps) *Server {
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	if d.Wrap == nil {
+		d.Wrap = func(_ string, h http.Handler) http.Handler { return h }
+	}
+	s := &Server{Deps: d, log: d.Log, mux: http.NewServeMux()}
+	s.routes()
+	return s
+}
+
+// ServeHTTP gives every request its state and a request id, turns panics
+// into a logged 500, and writes one log line per request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	st := &reqState{id: r.Header.Get("X-Request-Id")}
+	if st.id == "" || len(st.id) > 100 {
+		st.id = ids.New("req")
+	}
+	r = r.WithContext(context.WithValue(r.Context(), keyRequest, st))
+	sw := &statusWriter{ResponseWriter: w}
+	sw.Header().Set("X-Request-Id", st.id)
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.log.ErrorContext(r.Context(), "panic", "panic", fmt.Sprint(v), "stack", string(debug.Stack()), "request_id", st.id)
+			if !sw.wrote {
+				s.writeProblem(sw, r, fmt.Errorf("panic: %v", v))
+			}
+		}
+		attrs := []any{"method", r.Method, "route", r.Pattern, "status", sw.status(), "duration_ms",
+			float64(time.Since(start).Microseconds()) / 1000, "request_id", st.id}
+		if st.user != nil {
+			attrs = append(attrs, "user_id", st.user.ID)
+		}
+		if st.errorCode != "" {
+			attrs = append(attrs, "code", st.errorCode)
+		}
+		s.log.InfoContext(r.Context(), "request", attrs...)
+	}()
+	s.mux.ServeHTTP(sw, r)
+}
+
+// statusWriter remembers the status a handler wrote.
+type statusWriter struct {
+	http.ResponseWriter
+	code  int
+	wrote bool
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if !w.wrote {
+		w.code, w.wrote = code, true
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if !w.wrote {
+		w.code, w.wrote = http.StatusOK, true
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) status() int {
+	if !w.wrote {
+		return http.StatusOK
+	}
+	return w.code
+}
+
+// Unwrap lets http.ResponseController reach the real writer (flushing for SSE).
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// handlerFunc is a handler that returns its error for writeProblem.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// userHandler is a handler for signed-in users.
+type userHandler func(w http.ResponseWriter, r *http.Request, u account.User) error
+
+func (s *Server) handle(pattern string, h handlerFunc) {
+	s.mux.Handle(pattern, s.Wrap(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.writeProblem(w, r, err)
+		}
+	})))
+}
+
+// authed requires a signed-in user.
+func (s *Server) authed(h userHandler) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		u, err := s.user(r)
+		if err != nil {
+			return err
+		}
+		return h(w, r, u)
+	}
+}
+
+// user authenticates the request's bearer token.
+func (s *Server) user(r *http.Request) (account.User, error) {
+	st := stateFrom(r.Context())
+	if st.user != nil {
+		return *st.user, nil
+	}
+	h := r.Header.Get("Authorization")
+	tok, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok {
+		return account.User{}, apperr.E(apperr.Unauthorized, "sign in: send Authorization: Bearer <token>")
+	}
+	u, err := s.Accounts.Authenticate(r.Context(), strings.TrimSpace(tok))
+	if err != nil {
+		return account.User{}, err
+	}
+	st.user, st.token = &u, tok
+	return u, nil
+}

@@ -1,0 +1,68 @@
+package httpapi
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/boxoffice/boxoffice/internal/account"
+	"github.com/boxoffice/boxoffice/internal/booking"
+)
+
+func (s *Server) myTickets(w http.ResponseWriter, r *http.Request, by account.User) error {
+	lq, err := listQuery(r)
+	if err != nil {
+		return err
+	}
+	ts, err := s.Booking.Tickets(r.Context(), by, lq)
+	if err != nil {
+		return err
+	}
+	ts, next := nextCursor(ts, lq.Limit-1, func(t booking.Ticket) (time.Time, string) { return t.CreatedAt, t.ID })
+	writeJSON(w, http.StatusOK, map[string]any{"tickets": ts, "next_cursor": next})
+	return nil
+}
+
+func (s *Server) getTicket(w http.ResponseWriter, r *http.Request, by account.User) error {
+	t, err := s.Booking.Ticket(r.Context(), by, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"ticket": t})
+	return nil
+}
+
+// checkinResponse is what a gate scanner shows.
+type checkinResponse struct {
+	TicketID    string     `json:"ticket_id"`
+	EventID     string     `json:"event_id"`
+	Status      string     `json:"status"`
+	Section     string     `json:"section"`
+	Row         *string    `json:"row"`
+	Number      *int       `json:"number"`
+	CheckedInAt *time.Time `json:"checked_in_at"`
+}
+
+func (s *Server) checkIn(w http.ResponseWriter, r *http.Request, by account.User) error {
+	var in struct {
+		Barcode string `json:"barcode"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	t, err := s.Booking.CheckIn(r.Context(), by, in.Barcode)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, checkinResponse{TicketID: t.ID, EventID: t.EventID, Status: "checked_in", Section: t.Section,
+		Row: t.Row, Number: t.Number, CheckedInAt: t.CheckedInAt})
+	return nil
+}
+
+func (s *Server) sales(w http.ResponseWriter, r *http.Request, by account.User) error {
+	sa, err := s.Booking.Sales(r.Context(), by, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, sa)
+	return nil
+}

@@ -1,0 +1,238 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/boxoffice/boxoffice/internal/apperr"
+	"github.com/boxoffice/boxoffice/internal/booking"
+	"github.com/boxoffice/boxoffice/internal/catalog"
+	"github.com/boxoffice/boxoffice/internal/notify"
+	"github.com/boxoffice/boxoffice/internal/store"
+)
+
+// bookingTx is booking.Tx on a BEGIN IMMEDIATE transaction. Because SQLite
+// has one writer, everything read here stays true until commit; the
+// conditional writes are still written as if it did not, so that the SQL
+// states the invariant on its own.
+type bookingTx struct{ tx *sql.Tx }
+
+var _ booking.Tx = (*bookingTx)(nil)
+
+func (t *bookingTx) Event(ctx context.Context, id string) (catalog.Event, error) {
+	return eventByID(ctx, t.tx, id)
+}
+
+func (t *bookingTx) Section(ctx context.Context, eventID, name string) (string, bool, error) {
+	var id string
+	var ga bool
+	err := t.tx.QueryRowContext(ctx, `SELECT s.id, s.general_admission FROM sections s JOIN events e ON e.venue_id = s.venue_id
+		WHERE e.id = ? AND s.name = ?`, eventID, name).Scan(&id, &ga)
+	return id, ga, notFound(err, "section")
+}
+
+// LockUserEvent is a no-op: the single writer already serializes everything.
+func (t *bookingTx) LockUserEvent(context.Context, string, string) error { return nil }
+
+func (t *bookingTx) CountUserPlaces(ctx context.Context, userID, eventID string, now time.Time) (int, error) {
+	var held, owned int
+	err := t.tx.QueryRowContext(ctx, `SELECT COALESCE(SUM(quantity), 0) FROM holds
+		WHERE user_id = ? AND event_id = ? AND ((status = 'active' AND expires_at > ?) OR status = 'paying')`,
+		userID, eventID, store.Millis(now)).Scan(&held)
+	if err != nil {
+		return 0, err
+	}
+	err = t.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM tickets WHERE user_id = ? AND event_id = ? AND status = 'valid'`,
+		userID, eventID).Scan(&owned)
+	return held + owned, err
+}
+
+func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?,", n), ",") }
+
+func (t *bookingTx) SeatsByNo(ctx context.Context, eventID string, nos []int64) ([]booking.Seat, error) {
+	args := []any{eventID}
+	for _, n := range nos {
+		args = append(args, n)
+	}
+	rows, err := t.tx.QueryContext(ctx, `SELECT `+seatColumns+` FROM seats s JOIN sections sec ON sec.id = s.section_id
+		WHERE s.event_id = ? AND s.seat_no IN (`+placeholders(len(nos))+`) ORDER BY s.seat_no`, args...)
+	if err != nil {
+		return nil, err
+	}
+	var out []booking.Seat
+	return out, scanSeats(rows, func(st booking.Seat) bool { out = append(out, st); return true })
+}
+
+func (t *bookingTx) ScanFree(ctx context.Context, eventID string, f booking.FreeFilter, now time.Time, fn func(booking.Seat) bool) error {
+	where := []string{"s.event_id = ?", "s.order_id IS NULL", "(s.hold_until IS NULL OR s.hold_until <= ?)"}
+	args := []any{eventID, store.Millis(now)}
+	order := "s.score, s.seat_no"
+	if f.SectionID != "" {
+		where, args = append(where, "s.section_id = ?"), append(args, f.SectionID)
+	}
+	if f.Row != "" {
+		where, args = append(where, "s.row_name = ?"), append(args, f.Row)
+	}
+	if f.MaxPriceCents > 0 {
+		where, args = append(where, "s.price_cents <= ?"), append(args, f.MaxPriceCents)
+	}
+	if f.Reserved {
+		where = append(where, "s.number IS NOT NULL")
+	}
+	rows, err := t.tx.QueryContext(ctx, `SELECT `+seatColumns+` FROM seats s JOIN sections sec ON sec.id = s.section_id
+		WHERE `+strings.Join(where, " AND ")+` ORDER BY `+order, args...)
+	if err != nil {
+		return err
+	}
+	return scanSeats(rows, fn)
+}
+
+// ClaimSeats is the race-deciding write: it only touches seats that are
+// unsold and not under an unexpired hold, and reports how many it took.
+func (t *bookingTx) ClaimSeats(ctx context.Context, eventID string, nos []int64, holdID string, until, now time.Time) (int, error) {
+	args := []any{holdID, store.Millis(until), eventID, store.Millis(now)}
+	for _, n := range nos {
+		args = append(args, n)
+	}
+	res, err := t.tx.ExecContext(ctx, `UPDATE seats SET hold_id = ?, hold_until = ?
+		WHERE event_id = ? AND order_id IS NULL AND (hold_until IS NULL OR hold_until <= ?) AND seat_no IN (`+placeholders(len(nos))+`)`, args...)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
+func (t *bookingTx) InsertHold(ctx context.Context, h booking.Hold) error {
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO holds (id, event_id, user_id, status, expires_at, quantity, subtotal_cents, currency, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, h.ID, h.EventID, h.UserID, h.Status, store.Millis(h.ExpiresAt), h.Quantity, h.SubtotalCents,
+		h.Currency, store.Millis(h.CreatedAt))
+	if err != nil {
+		return err
+	}
+	q := `INSERT INTO hold_seats (hold_id, seat_no, section_name, row_name, number, price_cents) VALUES ` +
+		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?),", len(h.Seats)), ",")
+	args := make([]any, 0, 6*len(h.Seats))
+	for _, s := range h.Seats {
+		args = append(args, h.ID, s.No, s.Section, s.Row, s.Number, s.PriceCents)
+	}
+	_, err = t.tx.ExecContext(ctx, q, args...)
+	return err
+}
+
+func (t *bookingTx) Hold(ctx context.Context, id string) (booking.Hold, error) { return holdByID(ctx, t.tx, id) }
+
+func (t *bookingTx) SetHoldStatus(ctx context.Context, id string, status booking.HoldStatus, orderID string) error {
+	return execOne(ctx, t.tx, `UPDATE holds SET status = ?, order_id = ? WHERE id = ?`, status, store.NullString(orderID), id)
+}
+
+func (t *bookingTx) SetHoldUntil(ctx context.Context, holdID string, until time.Time) error {
+	_, err := t.tx.ExecContext(ctx, `UPDATE seats SET hold_until = ? WHERE hold_id = ?`, store.Millis(until), holdID)
+	return err
+}
+
+func (t *bookingTx) ReleaseSeats(ctx context.Context, holdID string) error {
+	_, err := t.tx.ExecContext(ctx, `UPDATE seats SET hold_id = NULL, hold_until = NULL WHERE hold_id = ?`, holdID)
+	return err
+}
+
+func (t *bookingTx) ActiveHoldIDs(ctx context.Context, eventID string) ([]string, error) {
+	return queryIDs(ctx, t.tx, `SELECT id FROM holds WHERE event_id = ? AND status IN ('active', 'paying')`, eventID)
+}
+
+func (t *bookingTx) InsertOrder(ctx context.Context, o booking.Order) error {
+	items, err := json.Marshal(o.LineItems)
+	if err != nil {
+		return err
+	}
+	_, err = t.tx.ExecContext(ctx, `INSERT INTO orders (id, event_id, user_id, hold_id, status, currency, delivery, line_items_json,
+		subtotal_cents, fees_cents, total_cents, refunded_cents, provider, charge_id, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, o.ID, o.EventID, o.UserID, o.HoldID, o.Status, o.Currency, o.Delivery,
+		string(items), o.SubtotalCents, o.FeesCents, o.TotalCents, o.RefundedCents, o.Payment.Provider, store.NullString(o.Payment.ChargeID),
+		store.Millis(o.CreatedAt), store.Millis(o.UpdatedAt))
+	if err != nil && strings.Contains(err.Error(), "orders.hold_id") {
+		return apperr.E(apperr.HoldNotActive, "this hold already has an order")
+	}
+	return err
+}
+
+func (t *bookingTx) Order(ctx context.Context, id string) (booking.Order, error) { return orderByID(ctx, t.tx, id) }
+
+func (t *bookingTx) UpdateOrder(ctx context.Context, o booking.Order) error {
+	return execOne(ctx, t.tx, `UPDATE orders SET status = ?, charge_id = ?, refunded_cents = ?, updated_at = ? WHERE id = ?`,
+		o.Status, store.NullString(o.Payment.ChargeID), o.RefundedCents, store.Millis(o.UpdatedAt), o.ID)
+}
+
+func (t *bookingTx) SellSeats(ctx context.Context, holdID, orderID string) (int, error) {
+	res, err := t.tx.ExecContext(ctx, `UPDATE seats SET order_id = ?, hold_id = NULL, hold_until = NULL WHERE hold_id = ? AND order_id IS NULL`, orderID, holdID)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
+func (t *bookingTx) UnsellSeats(ctx context.Context, orderID string) error {
+	_, err := t.tx.ExecContext(ctx, `UPDATE seats SET order_id = NULL WHERE order_id = ?`, orderID)
+	return err
+}
+
+func (t *bookingTx) InsertTickets(ctx context.Context, ts []booking.Ticket) error {
+	for _, tk := range ts {
+		_, err := t.tx.ExecContext(ctx, `INSERT INTO tickets (id, order_id, event_id, user_id, seat_no, section_name, row_name, number, barcode, status, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, tk.ID, tk.OrderID, tk.EventID, tk.UserID, tk.SeatNo, tk.Section, tk.Row, tk.Number,
+			tk.Barcode, tk.Status, store.Millis(tk.CreatedAt))
+		if err != nil {
+			return fmt.Errorf("insert ticket for seat %d: %w", tk.SeatNo, err)
+		}
+	}
+	return nil
+}
+
+func (t *bookingTx) VoidTickets(ctx context.Context, orderID string) error {
+	_, err := t.tx.ExecContext(ctx, `UPDATE tickets SET status = 'void' WHERE order_id = ?`, orderID)
+	return err
+}
+
+func (t *bookingTx) Ticket(ctx context.Context, id string) (booking.Ticket, error) { return ticketByID(ctx, t.tx, id) }
+
+func (t *bookingTx) CheckIn(ctx context.Context, ticketID string, at time.Time) (bool, error) {
+	res, err := t.tx.ExecContext(ctx, `UPDATE tickets SET checked_in_at = ? WHERE id = ? AND status = 'valid' AND checked_in_at IS NULL`,
+		store.Millis(at), ticketID)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+func (t *bookingTx) SetEventStatus(ctx context.Context, eventID, status string) error {
+	return execOne(ctx, t.tx, `UPDATE events SET status = ? WHERE id = ?`, status, eventID)
+}
+
+func (t *bookingTx) Enqueue(ctx context.Context, m notify.Message) error {
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO outbox (id, channel, recipient, subject, body, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		m.ID, m.Channel, m.To, m.Subject, m.Body, store.Millis(m.CreatedAt), store.Millis(m.CreatedAt))
+	return err
+}
+
+func (t *bookingTx) UserEmail(ctx context.Context, userID string) (string, error) {
+	var email string
+	err := t.tx.QueryRowContext(ctx, `SELECT email FROM users WHERE id = ?`, userID).Scan(&email)
+	return email, notFound(err, "user")
+}
+
+func execOne(ctx context.Context, tx *sql.Tx, q string, args ...any) error {
+	res, err := tx.ExecContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return fmt.Errorf("expected to change one row, changed %d", n)
+	}
+	return nil
+}
