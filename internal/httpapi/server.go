@@ -18,8 +18,8 @@ import (
 	"github.com/boxoffice/boxoffice/internal/booking"
 	"github.com/boxoffice/boxoffice/internal/catalog"
 	"github.com/boxoffice/boxoffice/internal/clock"
-	"github.com/boxoffice/boxoffice/internal/ids"
 	"github.com/boxoffice/boxoffice/internal/idempotency"
+	"github.com/boxoffice/boxoffice/internal/ids"
 )
 
 //go:embed openapi.json

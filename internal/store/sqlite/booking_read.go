@@ -97,7 +97,9 @@ func holdByID(ctx context.Context, q queryer, id string) (booking.Hold, error) {
 }
 
 // Hold returns a hold with its seats.
-func (s *Store) Hold(ctx context.Context, id string) (booking.Hold, error) { return holdByID(ctx, s.r, id) }
+func (s *Store) Hold(ctx context.Context, id string) (booking.Hold, error) {
+	return holdByID(ctx, s.r, id)
+}
 
 const orderColumns = `id, event_id, user_id, hold_id, status, currency, delivery, line_items_json, subtotal_cents, fees_cents, total_cents,
 	refunded_cents, provider, COALESCE(charge_id, ''), created_at, updated_at`
@@ -149,7 +151,9 @@ func orderByID(ctx context.Context, q queryer, id string) (booking.Order, error)
 }
 
 // Order returns an order with its tickets.
-func (s *Store) Order(ctx context.Context, id string) (booking.Order, error) { return orderByID(ctx, s.r, id) }
+func (s *Store) Order(ctx context.Context, id string) (booking.Order, error) {
+	return orderByID(ctx, s.r, id)
+}
 
 func listWhere(q booking.ListQuery) (string, []any) {
 	where, args := []string{"1=1"}, []any{}
@@ -218,7 +222,9 @@ func ticketByID(ctx context.Context, q queryer, id string) (booking.Ticket, erro
 }
 
 // Ticket returns one ticket.
-func (s *Store) Ticket(ctx context.Context, id string) (booking.Ticket, error) { return ticketByID(ctx, s.r, id) }
+func (s *Store) Ticket(ctx context.Context, id string) (booking.Ticket, error) {
+	return ticketByID(ctx, s.r, id)
+}
 
 // Tickets lists tickets newest first.
 func (s *Store) Tickets(ctx context.Context, q booking.ListQuery) ([]booking.Ticket, error) {

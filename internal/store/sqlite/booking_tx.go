@@ -124,7 +124,9 @@ func (t *bookingTx) InsertHold(ctx context.Context, h booking.Hold) error {
 	return err
 }
 
-func (t *bookingTx) Hold(ctx context.Context, id string) (booking.Hold, error) { return holdByID(ctx, t.tx, id) }
+func (t *bookingTx) Hold(ctx context.Context, id string) (booking.Hold, error) {
+	return holdByID(ctx, t.tx, id)
+}
 
 func (t *bookingTx) SetHoldStatus(ctx context.Context, id string, status booking.HoldStatus, orderID string) error {
 	return execOne(ctx, t.tx, `UPDATE holds SET status = ?, order_id = ? WHERE id = ?`, status, store.NullString(orderID), id)
@@ -160,7 +162,9 @@ func (t *bookingTx) InsertOrder(ctx context.Context, o booking.Order) error {
 	return err
 }
 
-func (t *bookingTx) Order(ctx context.Context, id string) (booking.Order, error) { return orderByID(ctx, t.tx, id) }
+func (t *bookingTx) Order(ctx context.Context, id string) (booking.Order, error) {
+	return orderByID(ctx, t.tx, id)
+}
 
 func (t *bookingTx) UpdateOrder(ctx context.Context, o booking.Order) error {
 	return execOne(ctx, t.tx, `UPDATE orders SET status = ?, charge_id = ?, refunded_cents = ?, updated_at = ? WHERE id = ?`,
@@ -198,7 +202,9 @@ func (t *bookingTx) VoidTickets(ctx context.Context, orderID string) error {
 	return err
 }
 
-func (t *bookingTx) Ticket(ctx context.Context, id string) (booking.Ticket, error) { return ticketByID(ctx, t.tx, id) }
+func (t *bookingTx) Ticket(ctx context.Context, id string) (booking.Ticket, error) {
+	return ticketByID(ctx, t.tx, id)
+}
 
 func (t *bookingTx) CheckIn(ctx context.Context, ticketID string, at time.Time) (bool, error) {
 	res, err := t.tx.ExecContext(ctx, `UPDATE tickets SET checked_in_at = ? WHERE id = ? AND status = 'valid' AND checked_in_at IS NULL`,

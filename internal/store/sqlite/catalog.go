@@ -245,7 +245,9 @@ func eventByID(ctx context.Context, q queryer, id string) (catalog.Event, error)
 }
 
 // Event returns one event.
-func (s *Store) Event(ctx context.Context, id string) (catalog.Event, error) { return eventByID(ctx, s.r, id) }
+func (s *Store) Event(ctx context.Context, id string) (catalog.Event, error) {
+	return eventByID(ctx, s.r, id)
+}
 
 // Events lists events matching q in (starts_at, id) order.
 func (s *Store) Events(ctx context.Context, q catalog.EventQuery) ([]catalog.Event, error) {
