@@ -9,6 +9,7 @@
 package booking
 
 import (
+	"encoding/json"
 	"strconv"
 	"time"
 )
@@ -140,8 +141,16 @@ type Order struct {
 
 // Payment says how an order was paid.
 type Payment struct {
-	Provider string `json:"provider"`
-	ChargeID string `json:"charge_id,omitempty"`
+	Provider string
+	ChargeID string // "" until a charge succeeded
+}
+
+// MarshalJSON writes charge_id as null when there is no charge.
+func (p Payment) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Provider string  `json:"provider"`
+		ChargeID *string `json:"charge_id"`
+	}{p.Provider, optString(p.ChargeID)})
 }
 
 // LineItem kinds.

@@ -16,12 +16,15 @@ type userResponse struct {
 }
 
 func (s *Server) register(w http.ResponseWriter, r *http.Request) error {
-	var in account.Registration
+	var in struct {
+		Email    string `json:"email"`
+		Password string `json:"password"`
+		Name     string `json:"name"`
+	}
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	in.Role = "" // sign-up always makes a customer
-	u, tok, err := s.Accounts.Register(r.Context(), in)
+	u, tok, err := s.Accounts.Register(r.Context(), account.Registration{Email: in.Email, Password: in.Password, Name: in.Name})
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,126 @@
+// Package config is the one Config of the service: every setting, its
+// default and its environment variable in one place. Flags win over
+// BOXOFFICE_* variables, which win over defaults.
+package config
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Config is everything `boxoffice serve` can be told.
+type Config struct {
+	Addr          string
+	Database      string
+	HoldTTL       time.Duration
+	Payments      string
+	Demo          bool
+	AdminEmail    string
+	AdminPassword string
+	LogLevel      string
+	LogFormat     string
+	DebugAddr     string
+	DBMaxConns    int
+	// PaymentLatency simulates the fake provider's network time (benchmarks).
+	PaymentLatency time.Duration
+	// Jobs runs the background jobs in this process (on by default).
+	Jobs bool
+}
+
+// Defaults returns the embedded, zero-set-up configuration.
+func Defaults() Config {
+	return Config{Addr: ":8080", Database: "sqlite:boxoffice.db", HoldTTL: 5 * time.Minute, Payments: "fake",
+		LogLevel: "info", LogFormat: "json", DBMaxConns: 20, Jobs: true}
+}
+
+// Parse reads flags for a subcommand, with BOXOFFICE_<NAME> environment
+// variables as the fallback for each.
+func Parse(name string, args []string, getenv func(string) string, out io.Writer) (Config, error) {
+	c := Defaults()
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(out)
+	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address")
+	fs.StringVar(&c.Database, "database", c.Database, "sqlite:FILE or postgres://user@host/db")
+	fs.DurationVar(&c.HoldTTL, "hold-ttl", c.HoldTTL, "how long a hold keeps its seats")
+	fs.StringVar(&c.Payments, "payments", c.Payments, "payment provider: fake")
+	fs.BoolVar(&c.Demo, "demo", c.Demo, "load demo data into an empty database")
+	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error")
+	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "json or text")
+	fs.StringVar(&c.DebugAddr, "debug-addr", c.DebugAddr, "listen address for /debug/pprof (off when empty)")
+	fs.IntVar(&c.DBMaxConns, "db-max-conns", c.DBMaxConns, "database connection pool size (PostgreSQL)")
+	fs.DurationVar(&c.PaymentLatency, "payment-latency", c.PaymentLatency, "simulated latency of the fake payment provider")
+	fs.BoolVar(&c.Jobs, "jobs", c.Jobs, "run background jobs (hold sweeper, reconcile, outbox) in this process")
+	// Environment first, so that flags given on the command line override it.
+	var envErr error
+	fs.VisitAll(func(f *flag.Flag) {
+		env := "BOXOFFICE_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		if v := getenv(env); v != "" {
+			if err := f.Value.Set(v); err != nil && envErr == nil {
+				envErr = fmt.Errorf("%s=%q: %w", env, v, err)
+			}
+		}
+	})
+	if envErr != nil {
+		return c, envErr
+	}
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	c.AdminEmail, c.AdminPassword = getenv("BOXOFFICE_ADMIN_EMAIL"), getenv("BOXOFFICE_ADMIN_PASSWORD")
+	return c, c.validate()
+}
+
+func (c Config) validate() error {
+	if c.HoldTTL < time.Second {
+		return fmt.Errorf("--hold-ttl must be at least 1s")
+	}
+	if c.Payments != "fake" {
+		return fmt.Errorf("--payments %q: only the built-in fake provider is available", c.Payments)
+	}
+	if c.LogFormat != "json" && c.LogFormat != "text" {
+		return fmt.Errorf("--log-format must be json or text")
+	}
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		return fmt.Errorf("--log-level: %w", err)
+	}
+	if c.DBMaxConns < 1 {
+		return fmt.Errorf("--db-max-conns must be at least 1")
+	}
+	return nil
+}
+
+// Level is the parsed log level.
+func (c Config) Level() slog.Level {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(c.LogLevel))
+	return l
+}
+
+// LogValue masks secrets, so the config can be logged at start-up.
+func (c Config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("addr", c.Addr), slog.String("database", MaskURL(c.Database)), slog.Duration("hold_ttl", c.HoldTTL),
+		slog.String("payments", c.Payments), slog.Bool("demo", c.Demo), slog.String("admin_email", c.AdminEmail),
+		slog.Bool("admin_password_set", c.AdminPassword != ""), slog.String("debug_addr", c.DebugAddr), slog.Int("db_max_conns", c.DBMaxConns))
+}
+
+// MaskURL hides the password of a database URL.
+func MaskURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil {
+		return s
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}

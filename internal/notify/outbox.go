@@ -1,0 +1,52 @@
+package notify
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/boxoffice/boxoffice/internal/clock"
+)
+
+// Outbox is the store side of delivery.
+type Outbox interface {
+	// ClaimDue returns up to limit unsent messages due at now and pushes
+	// their next attempt to lease, so that another instance does not send
+	// them at the same time.
+	ClaimDue(ctx context.Context, now, lease time.Time, limit int) ([]Message, error)
+	MarkSent(ctx context.Context, id string, at time.Time) error
+	// MarkFailed records a failed attempt and when to try again.
+	MarkFailed(ctx context.Context, id string, next time.Time, reason string) error
+}
+
+// Deliverer sends due messages.
+type Deliverer struct {
+	Outbox Outbox
+	Sender Sender
+	Clock  clock.Clock
+}
+
+// Deliver sends every due message once and returns how many were sent.
+// A failure is retried with exponential backoff, up to an hour apart.
+func (d Deliverer) Deliver(ctx context.Context) (int, error) {
+	now := d.Clock.Now()
+	msgs, err := d.Outbox.ClaimDue(ctx, now, now.Add(time.Minute), 50)
+	if err != nil {
+		return 0, fmt.Errorf("claim outbox: %w", err)
+	}
+	sent := 0
+	for _, m := range msgs {
+		if err := d.Sender.Send(ctx, m); err != nil {
+			backoff := min(time.Hour, time.Second<<min(m.Attempts, 12))
+			if ferr := d.Outbox.MarkFailed(ctx, m.ID, now.Add(backoff), err.Error()); ferr != nil {
+				return sent, ferr
+			}
+			continue
+		}
+		if err := d.Outbox.MarkSent(ctx, m.ID, d.Clock.Now()); err != nil {
+			return sent, err
+		}
+		sent++
+	}
+	return sent, nil
+}
