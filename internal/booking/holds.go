@@ -96,6 +96,24 @@ func (s *Service) PlaceHold(ctx context.Context, by account.User, eventID string
 			return notOnSale(e, now)
 		}
 		h.Currency = e.Currency
+		// The user lock comes before any seat is touched: on PostgreSQL,
+		// locking seat rows first and then waiting for this lock could
+		// deadlock two requests by the same buyer.
+		if err := tx.LockUserEvent(ctx, by.ID, eventID); err != nil {
+			return err
+		}
+		have, err := tx.CountUserPlaces(ctx, by.ID, eventID, now)
+		if err != nil {
+			return err
+		}
+		want := r.Quantity
+		if mode == modeExact {
+			want = len(nos)
+		}
+		if have+want > e.MaxTicketsPerUser {
+			return apperr.E(apperr.TicketLimitExceeded, "at most %d tickets per buyer for this event; you already have %d held or bought",
+				e.MaxTicketsPerUser, have)
+		}
 		var seats []Seat
 		switch mode {
 		case modeExact:
@@ -107,17 +125,6 @@ func (s *Service) PlaceHold(ctx context.Context, by account.User, eventID string
 		}
 		if err != nil {
 			return err
-		}
-		if err := tx.LockUserEvent(ctx, by.ID, eventID); err != nil {
-			return err
-		}
-		have, err := tx.CountUserPlaces(ctx, by.ID, eventID, now)
-		if err != nil {
-			return err
-		}
-		if have+len(seats) > e.MaxTicketsPerUser {
-			return apperr.E(apperr.TicketLimitExceeded, "at most %d tickets per buyer for this event; you already have %d held or bought",
-				e.MaxTicketsPerUser, have)
 		}
 		seatNos := make([]int64, len(seats))
 		for i, st := range seats {
@@ -211,7 +218,9 @@ func (s *Service) gaSeats(ctx context.Context, tx Tx, eventID string, r HoldRequ
 		return nil, f.Err()
 	}
 	seats := make([]Seat, 0, r.Quantity)
-	err = tx.ScanFree(ctx, eventID, FreeFilter{SectionID: secID}, now, func(st Seat) bool {
+	// Row and MaxPriceCents only come from best_available: a GA area has no
+	// rows, and one dearer than the buyer's limit matches nothing.
+	err = tx.ScanFree(ctx, eventID, FreeFilter{SectionID: secID, Row: r.Row, MaxPriceCents: r.MaxPriceCents}, now, func(st Seat) bool {
 		seats = append(seats, st)
 		return len(seats) < r.Quantity
 	})
@@ -245,7 +254,7 @@ func (s *Service) bestSeats(ctx context.Context, tx Tx, eventID string, r HoldRe
 			return nil, err
 		}
 		if ga {
-			return s.gaSeats(ctx, tx, eventID, HoldRequest{Section: r.Section, Quantity: r.Quantity}, now)
+			return s.gaSeats(ctx, tx, eventID, HoldRequest{Section: r.Section, Quantity: r.Quantity, Row: r.Row, MaxPriceCents: r.MaxPriceCents}, now)
 		}
 		f.SectionID = secID
 	}
