@@ -86,7 +86,7 @@ func (s *Service) PlaceHold(ctx context.Context, by account.User, eventID string
 	}
 	now := s.clock.Now()
 	h := Hold{ID: ids.New("hld"), EventID: eventID, UserID: by.ID, Status: HoldActive,
-		ExpiresAt: now.Add(s.holdTTL).Truncate(time.Millisecond), CreatedAt: now}
+		ExpiresAt: now.Add(s.holdTTL).Truncate(time.Millisecond), CreatedAt: now.Truncate(time.Millisecond)}
 	err = s.store.InTx(ctx, func(tx Tx) error {
 		e, err := tx.Event(ctx, eventID)
 		if err != nil {

@@ -41,7 +41,7 @@ func scanSeats(rows *sql.Rows, fn func(booking.Seat) bool) error {
 // Seats returns every place of an event in map order.
 func (s *Store) Seats(ctx context.Context, eventID string) ([]booking.Seat, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT `+seatColumns+` FROM seats s JOIN sections sec ON sec.id = s.section_id
-		WHERE s.event_id = ? ORDER BY sec.position, s.row_index, s.number, s.seat_no`, eventID)
+		WHERE s.event_id = ? ORDER BY s.seat_no`, eventID) // seat_no follows section, row, number order
 	if err != nil {
 		return nil, err
 	}
