@@ -52,6 +52,12 @@ func (s *Service) SeatMap(ctx context.Context, eventID string) (SeatMap, error) 
 }
 
 func seatMap(eventID string, seats []Seat, now time.Time) SeatMap {
+	return buildSeatMap(eventID, seats, func(st Seat) SeatStatus { return st.Status(now) })
+}
+
+// buildSeatMap groups seats (in map order) into sections and rows, asking
+// status for each seat's status.
+func buildSeatMap(eventID string, seats []Seat, status func(Seat) SeatStatus) SeatMap {
 	m := SeatMap{EventID: eventID, Sections: []MapSection{}}
 	var sec *MapSection
 	var row *MapRow
@@ -60,7 +66,7 @@ func seatMap(eventID string, seats []Seat, now time.Time) SeatMap {
 			m.Sections = append(m.Sections, MapSection{Name: st.Section, GeneralAdmission: st.GA, PriceCents: st.PriceCents})
 			sec, row = &m.Sections[len(m.Sections)-1], nil
 		}
-		status := st.Status(now)
+		status := status(st)
 		sec.Capacity++
 		if status == SeatAvailable {
 			sec.Available++
@@ -102,6 +108,25 @@ type OfferQuery struct {
 // Offers lists blocks of available seats that fit Quantity. A
 // general-admission area is one offer with its available count.
 func (s *Service) Offers(ctx context.Context, eventID string, q OfferQuery) ([]Offer, error) {
+	if err := q.validate(); err != nil {
+		return nil, err
+	}
+	if _, err := s.store.Event(ctx, eventID); err != nil {
+		return nil, err
+	}
+	seats, err := s.store.Seats(ctx, eventID)
+	if err != nil {
+		return nil, err
+	}
+	score := make(map[string]int64, len(seats))
+	for _, st := range seats {
+		score[st.ID()] = st.Score
+	}
+	m := seatMap(eventID, seats, s.clock.Now())
+	return rankOffers(m, func(id string) int64 { return score[id] }, q), nil
+}
+
+func (q *OfferQuery) validate() error {
 	var f apperr.Fields
 	if q.Quantity < 1 || q.Quantity > MaxQuantity {
 		f.Add("quantity", "must be between 1 and %d", MaxQuantity)
@@ -115,21 +140,12 @@ func (s *Service) Offers(ctx context.Context, eventID string, q OfferQuery) ([]O
 	if q.MaxPriceCents < 0 {
 		f.Add("max_price_cents", "must not be negative")
 	}
-	if err := f.Err(); err != nil {
-		return nil, err
-	}
-	if _, err := s.store.Event(ctx, eventID); err != nil {
-		return nil, err
-	}
-	seats, err := s.store.Seats(ctx, eventID)
-	if err != nil {
-		return nil, err
-	}
-	m := seatMap(eventID, seats, s.clock.Now())
-	score := make(map[string]int64, len(seats))
-	for _, st := range seats {
-		score[st.ID()] = st.Score
-	}
+	return f.Err()
+}
+
+// rankOffers finds the blocks of available seats of m that fit q, ordered
+// as q asks; score gives a seat's quality by id (lower is better).
+func rankOffers(m SeatMap, score func(id string) int64, q OfferQuery) []Offer {
 	offers := []Offer{}
 	for _, sec := range m.Sections {
 		if (q.Section != "" && sec.Name != q.Section) || (q.MaxPriceCents > 0 && sec.PriceCents > q.MaxPriceCents) {
@@ -156,7 +172,7 @@ func (s *Service) Offers(ctx context.Context, eventID string, q OfferQuery) ([]O
 						PriceCents: sec.PriceCents, Available: n, score: 1 << 62}
 					for k := i; k <= j; k++ {
 						o.SeatIDs = append(o.SeatIDs, r.Seats[k].ID)
-						o.score = min(o.score, score[r.Seats[k].ID])
+						o.score = min(o.score, score(r.Seats[k].ID))
 					}
 					offers = append(offers, o)
 				}
@@ -174,5 +190,5 @@ func (s *Service) Offers(ctx context.Context, eventID string, q OfferQuery) ([]O
 	if q.Limit > 0 && len(offers) > q.Limit {
 		offers = offers[:q.Limit]
 	}
-	return offers, nil
+	return offers
 }

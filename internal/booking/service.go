@@ -33,6 +33,7 @@ type Service struct {
 	signer   Signer
 	log      *slog.Logger
 	metrics  Observer
+	plans    *planCache
 }
 
 // Observer is told about business events, for metrics. Its methods must be
@@ -73,7 +74,7 @@ func NewService(store Store, payments payment.Provider, clk clock.Clock, o Optio
 		o.Observer = nopObserver{}
 	}
 	return &Service{store: store, payments: payments, clock: clk, holdTTL: o.HoldTTL,
-		signer: Signer{key: o.Secret}, log: o.Log, metrics: o.Observer}
+		signer: Signer{key: o.Secret}, log: o.Log, metrics: o.Observer, plans: newPlanCache()}
 }
 
 // Signer signs and checks ticket barcodes with HMAC-SHA256, so a barcode

@@ -25,6 +25,10 @@ type Store interface {
 	// Seats returns every place of an event in section, row, number order.
 	Seats(ctx context.Context, eventID string) ([]Seat, error)
 	SeatCounts(ctx context.Context, eventID string, now time.Time) (SeatCounts, error)
+	// TakenSeats lists the event's places that are sold or in a hold
+	// unexpired at now, in seat-number order; every other place is
+	// available. It backs the live seat map, so it reads as little as it can.
+	TakenSeats(ctx context.Context, eventID string, now time.Time) ([]TakenSeat, error)
 	// OrderFigures sums the event's orders that were ever paid.
 	OrderFigures(ctx context.Context, eventID string) (orders int, grossCents, refundedCents int64, err error)
 	// ExpireHolds marks holds past their time as expired and frees their

@@ -16,6 +16,9 @@ type Store interface {
 	// CreateEvent stores an event and puts a copy of every venue seat on
 	// sale at its section's price, in one transaction.
 	CreateEvent(ctx context.Context, e Event) error
+	// UpdateEvent writes an event's name, category, description, times,
+	// ticket limit, fees and queue settings; nothing else of it changes.
+	UpdateEvent(ctx context.Context, e Event) error
 	// Event returns an event with prices, add-ons and its venue (without
 	// sections), or apperr.NotFound.
 	Event(ctx context.Context, id string) (Event, error)

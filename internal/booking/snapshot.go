@@ -1,0 +1,214 @@
+package booking
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// Compact seat statuses: one byte per place, in seat-number order.
+const (
+	StatusByteAvailable = 'a'
+	StatusByteHeld      = 'h'
+	StatusByteSold      = 's'
+)
+
+// TakenSeat is a place that is not available: sold, or in a hold that has
+// not expired. Every other place of the event is available.
+type TakenSeat struct {
+	No   int64
+	Sold bool
+}
+
+// SeatPlan is the part of an event's seats that never changes once the
+// event exists: which places there are, where they sit, their score and
+// their price (a price is copied onto each seat when the event is created
+// and no rule changes it afterwards). Because it is immutable a process
+// may cache it, and a live seat map then costs one narrow read of the
+// taken places instead of a read of every seat.
+type SeatPlan struct {
+	EventID string
+	// Seats are every place in map order, without status; seat number No
+	// is Seats[No-1].
+	Seats []Seat
+	// Map is the plan as a seat map with every place available: sections,
+	// rows and seat ids, for drawing.
+	Map SeatMap
+	// order lists seat numbers in map order (section, row, number).
+	order []int64
+}
+
+// Snapshot is an event's seats at one instant: the cached plan and the
+// status of each place.
+type Snapshot struct {
+	Plan *SeatPlan
+	// Status has one byte per place, Status[No-1]: StatusByteAvailable,
+	// StatusByteHeld or StatusByteSold. A place whose hold has expired is
+	// available, whether or not the sweeper has run (invariant 3).
+	Status []byte
+}
+
+// maxPlans bounds the plans a Service keeps; the stadium's is a few MB.
+const maxPlans = 32
+
+type planEntry struct {
+	ready chan struct{}
+	plan  *SeatPlan
+	err   error
+}
+
+// planCache keeps recently used plans; concurrent loads of one plan share
+// one read.
+type planCache struct {
+	mu    sync.Mutex
+	plans map[string]*planEntry
+	order []string // load order, oldest first, for eviction
+}
+
+func newPlanCache() *planCache { return &planCache{plans: map[string]*planEntry{}} }
+
+func (c *planCache) get(ctx context.Context, eventID string, load func(context.Context) (*SeatPlan, error)) (*SeatPlan, error) {
+	c.mu.Lock()
+	e, ok := c.plans[eventID]
+	if !ok {
+		e = &planEntry{ready: make(chan struct{})}
+		c.plans[eventID] = e
+		c.order = append(c.order, eventID)
+		if len(c.order) > maxPlans {
+			delete(c.plans, c.order[0])
+			c.order = c.order[1:]
+		}
+		c.mu.Unlock()
+		e.plan, e.err = load(context.WithoutCancel(ctx))
+		if e.err != nil {
+			c.mu.Lock()
+			if c.plans[eventID] == e {
+				delete(c.plans, eventID)
+			}
+			c.mu.Unlock()
+		}
+		close(e.ready)
+		return e.plan, e.err
+	}
+	c.mu.Unlock()
+	select {
+	case <-e.ready:
+		return e.plan, e.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// Plan returns the event's seat plan, reading it once per process.
+func (s *Service) Plan(ctx context.Context, eventID string) (*SeatPlan, error) {
+	return s.plans.get(ctx, eventID, func(ctx context.Context) (*SeatPlan, error) {
+		if _, err := s.store.Event(ctx, eventID); err != nil {
+			return nil, err
+		}
+		seats, err := s.store.Seats(ctx, eventID)
+		if err != nil {
+			return nil, err
+		}
+		byNo := make([]Seat, len(seats))
+		for _, st := range seats {
+			if st.No < 1 || st.No > int64(len(seats)) || byNo[st.No-1].No != 0 {
+				return nil, fmt.Errorf("event %s: seat numbers are not 1..%d", eventID, len(seats))
+			}
+			st.HoldID, st.HoldUntil, st.OrderID = "", time.Time{}, ""
+			byNo[st.No-1] = st
+		}
+		// The map keeps the store's map order (section, row, number).
+		order := make([]int64, len(seats))
+		for i, st := range seats {
+			order[i] = st.No
+			seats[i] = byNo[st.No-1]
+		}
+		m := buildSeatMap(eventID, seats, func(Seat) SeatStatus { return SeatAvailable })
+		return &SeatPlan{EventID: eventID, Seats: byNo, Map: m, order: order}, nil
+	})
+}
+
+// Snapshot returns the event's plan with the status of every place now.
+// After the first call per event it costs one read of the taken places.
+func (s *Service) Snapshot(ctx context.Context, eventID string) (Snapshot, error) {
+	p, err := s.Plan(ctx, eventID)
+	if err != nil {
+		return Snapshot{}, err
+	}
+	taken, err := s.store.TakenSeats(ctx, eventID, s.clock.Now())
+	if err != nil {
+		return Snapshot{}, fmt.Errorf("read seat statuses: %w", err)
+	}
+	st := make([]byte, len(p.Seats))
+	for i := range st {
+		st[i] = StatusByteAvailable
+	}
+	for _, t := range taken {
+		if t.No < 1 || t.No > int64(len(st)) {
+			continue
+		}
+		if t.Sold {
+			st[t.No-1] = StatusByteSold
+		} else {
+			st[t.No-1] = StatusByteHeld
+		}
+	}
+	return Snapshot{Plan: p, Status: st}, nil
+}
+
+// StatusOf returns the status of seat number no.
+func (sn Snapshot) StatusOf(no int64) SeatStatus {
+	if no < 1 || no > int64(len(sn.Status)) {
+		return SeatAvailable
+	}
+	switch sn.Status[no-1] {
+	case StatusByteSold:
+		return SeatSold
+	case StatusByteHeld:
+		return SeatHeld
+	}
+	return SeatAvailable
+}
+
+// Map is the snapshot as a SeatMap, the same as Service.SeatMap would give.
+func (sn Snapshot) Map() SeatMap {
+	ordered := make([]Seat, len(sn.Plan.order))
+	for i, no := range sn.Plan.order {
+		ordered[i] = sn.Plan.Seats[no-1]
+	}
+	return buildSeatMap(sn.Plan.EventID, ordered, func(st Seat) SeatStatus { return sn.StatusOf(st.No) })
+}
+
+// Offers lists blocks of available seats like Service.Offers, from the
+// snapshot instead of a fresh read of every seat.
+func (sn Snapshot) Offers(q OfferQuery) ([]Offer, error) {
+	if err := q.validate(); err != nil {
+		return nil, err
+	}
+	score := func(id string) int64 {
+		n, err := strconv.ParseInt(id, 10, 64)
+		if err != nil || n < 1 || n > int64(len(sn.Plan.Seats)) {
+			return 1 << 62
+		}
+		return sn.Plan.Seats[n-1].Score
+	}
+	return rankOffers(sn.Map(), score, q), nil
+}
+
+// Counts returns the snapshot's places by status.
+func (sn Snapshot) Counts() SeatCounts {
+	c := SeatCounts{Capacity: len(sn.Status)}
+	for _, b := range sn.Status {
+		switch b {
+		case StatusByteSold:
+			c.Sold++
+		case StatusByteHeld:
+			c.Held++
+		default:
+			c.Available++
+		}
+	}
+	return c
+}
