@@ -1,0 +1,56 @@
+package postgres
+
+import (
+	"context"
+	"time"
+
+	"github.com/boxoffice/boxoffice/internal/account"
+	"github.com/boxoffice/boxoffice/internal/apperr"
+	"github.com/boxoffice/boxoffice/internal/store"
+)
+
+var _ account.Store = (*Store)(nil)
+
+// CreateUser inserts a user; a taken e-mail is apperr.EmailTaken.
+func (s *Store) CreateUser(ctx context.Context, u account.User, hash string) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO users (id, email, name, role, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+		u.ID, u.Email, u.Name, string(u.Role), hash, store.Millis(u.CreatedAt))
+	if violates(err, "users_email_key") || violates(err, "users_email_nocase") {
+		return apperr.E(apperr.EmailTaken, "an account with this e-mail already exists")
+	}
+	return err
+}
+
+// UserByEmail finds a user and password hash by e-mail.
+func (s *Store) UserByEmail(ctx context.Context, email string) (account.User, string, error) {
+	var u account.User
+	var hash string
+	var created int64
+	err := s.pool.QueryRow(ctx, `SELECT id, email, name, role, password_hash, created_at FROM users WHERE email = $1`, email).
+		Scan(&u.ID, &u.Email, &u.Name, &u.Role, &hash, &created)
+	u.CreatedAt = store.Time(created)
+	return u, hash, notFound(err, "user")
+}
+
+// CreateSession stores a session.
+func (s *Store) CreateSession(ctx context.Context, se account.Session) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)`,
+		se.TokenHash, se.UserID, store.Millis(se.CreatedAt), store.Millis(se.ExpiresAt))
+	return err
+}
+
+// UserBySession finds the user of an unexpired session.
+func (s *Store) UserBySession(ctx context.Context, tokenHash string, now time.Time) (account.User, error) {
+	var u account.User
+	var created int64
+	err := s.pool.QueryRow(ctx, `SELECT u.id, u.email, u.name, u.role, u.created_at FROM sessions s JOIN users u ON u.id = s.user_id
+		WHERE s.token_hash = $1 AND s.expires_at > $2`, tokenHash, store.Millis(now)).Scan(&u.ID, &u.Email, &u.Name, &u.Role, &created)
+	u.CreatedAt = store.Time(created)
+	return u, notFound(err, "session")
+}
+
+// DeleteSession removes a session.
+func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
+	_, err := s.pool.Exec(ctx, `DELETE FROM sessions WHERE token_hash = $1`, tokenHash)
+	return err
+}

@@ -1,0 +1,300 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/boxoffice/boxoffice/internal/apperr"
+	"github.com/boxoffice/boxoffice/internal/booking"
+	"github.com/boxoffice/boxoffice/internal/store"
+)
+
+// The reads below take a queryer so that the same SQL serves both the pool
+// and a write transaction.
+
+const seatColumns = `s.seat_no, s.section_id, sec.name, sec.general_admission, COALESCE(s.row_name, ''), s.row_index,
+	COALESCE(s.number, 0), s.score, s.price_cents, COALESCE(s.hold_id, ''), s.hold_until, COALESCE(s.order_id, '')`
+
+// scanSeats calls fn for each row until it returns false. It reports
+// whether fn asked to stop.
+func scanSeats(rows pgx.Rows, fn func(booking.Seat) bool) (stopped bool, err error) {
+	defer rows.Close()
+	for rows.Next() {
+		var st booking.Seat
+		var until *int64
+		if err := rows.Scan(&st.No, &st.SectionID, &st.Section, &st.GA, &st.Row, &st.RowIndex, &st.Number, &st.Score,
+			&st.PriceCents, &st.HoldID, &until, &st.OrderID); err != nil {
+			return false, err
+		}
+		if until != nil {
+			st.HoldUntil = store.Time(*until)
+		}
+		if !fn(st) {
+			return true, nil
+		}
+	}
+	return false, rows.Err()
+}
+
+// Seats returns every place of an event in map order.
+func (s *Store) Seats(ctx context.Context, eventID string) ([]booking.Seat, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+seatColumns+` FROM seats s JOIN sections sec ON sec.id = s.section_id
+		WHERE s.event_id = $1 ORDER BY sec.position, s.row_index, s.number NULLS FIRST, s.seat_no`, eventID)
+	if err != nil {
+		return nil, err
+	}
+	var out []booking.Seat
+	_, err = scanSeats(rows, func(st booking.Seat) bool { out = append(out, st); return true })
+	return out, err
+}
+
+// SeatCounts counts an event's places by status in one statement, so the
+// three numbers come from one snapshot and always add up to capacity.
+func (s *Store) SeatCounts(ctx context.Context, eventID string, now time.Time) (booking.SeatCounts, error) {
+	var c booking.SeatCounts
+	err := s.pool.QueryRow(ctx, `SELECT COUNT(*),
+		COUNT(*) FILTER (WHERE order_id IS NOT NULL),
+		COUNT(*) FILTER (WHERE order_id IS NULL AND hold_until > $2)
+		FROM seats WHERE event_id = $1`, eventID, store.Millis(now)).Scan(&c.Capacity, &c.Sold, &c.Held)
+	c.Available = c.Capacity - c.Sold - c.Held
+	return c, err
+}
+
+// holdByID reads a hold and its seats. lock is "" or a locking clause such
+// as "FOR UPDATE", for reads inside a transaction that decide a write.
+func holdByID(ctx context.Context, q queryer, id, lock string) (booking.Hold, error) {
+	var h booking.Hold
+	var expires, created int64
+	var orderID *string
+	err := q.QueryRow(ctx, `SELECT id, event_id, user_id, status, expires_at, quantity, subtotal_cents, currency, order_id, created_at
+		FROM holds WHERE id = $1 `+lock, id).Scan(&h.ID, &h.EventID, &h.UserID, &h.Status, &expires, &h.Quantity, &h.SubtotalCents, &h.Currency, &orderID, &created)
+	if err != nil {
+		return h, notFound(err, "hold")
+	}
+	h.ExpiresAt, h.CreatedAt = store.Time(expires), store.Time(created)
+	if orderID != nil {
+		h.OrderID = *orderID
+	}
+	rows, err := q.Query(ctx, `SELECT seat_no, section_name, row_name, number, price_cents FROM hold_seats WHERE hold_id = $1 ORDER BY seat_no`, id)
+	if err != nil {
+		return h, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var hs booking.HeldSeat
+		if err := rows.Scan(&hs.No, &hs.Section, &hs.Row, &hs.Number, &hs.PriceCents); err != nil {
+			return h, err
+		}
+		hs.ID = strconv.FormatInt(hs.No, 10)
+		h.Seats = append(h.Seats, hs)
+	}
+	return h, rows.Err()
+}
+
+// Hold returns a hold with its seats.
+func (s *Store) Hold(ctx context.Context, id string) (booking.Hold, error) {
+	return holdByID(ctx, s.pool, id, "")
+}
+
+const orderColumns = `id, event_id, user_id, hold_id, status, currency, delivery, line_items_json, subtotal_cents, fees_cents, total_cents,
+	refunded_cents, provider, COALESCE(charge_id, ''), created_at, updated_at`
+
+func queryOrders(ctx context.Context, q queryer, where string, a ...any) ([]booking.Order, error) {
+	rows, err := q.Query(ctx, `SELECT `+orderColumns+` FROM orders `+where, a...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []booking.Order{}
+	for rows.Next() {
+		var o booking.Order
+		var items []byte
+		var created, updated int64
+		if err := rows.Scan(&o.ID, &o.EventID, &o.UserID, &o.HoldID, &o.Status, &o.Currency, &o.Delivery, &items, &o.SubtotalCents,
+			&o.FeesCents, &o.TotalCents, &o.RefundedCents, &o.Payment.Provider, &o.Payment.ChargeID, &created, &updated); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal(items, &o.LineItems); err != nil {
+			return nil, fmt.Errorf("order %s line items: %w", o.ID, err)
+		}
+		o.CreatedAt, o.UpdatedAt = store.Time(created), store.Time(updated)
+		o.Tickets = []booking.Ticket{}
+		out = append(out, o)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return out, nil
+	}
+	// The tickets of every order listed, in one query.
+	index := make(map[string]int, len(out))
+	orderIDs := make([]string, len(out))
+	for i, o := range out {
+		index[o.ID], orderIDs[i] = i, o.ID
+	}
+	ts, err := queryTickets(ctx, q, `WHERE order_id = ANY($1) ORDER BY order_id, seat_no`, orderIDs)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range ts {
+		i := index[t.OrderID]
+		out[i].Tickets = append(out[i].Tickets, t)
+	}
+	return out, nil
+}
+
+// orderByID reads an order with its tickets; lock as in holdByID.
+func orderByID(ctx context.Context, q queryer, id, lock string) (booking.Order, error) {
+	os, err := queryOrders(ctx, q, `WHERE id = $1 `+lock, id)
+	if err != nil {
+		return booking.Order{}, err
+	}
+	if len(os) == 0 {
+		return booking.Order{}, apperr.E(apperr.NotFound, "no such order")
+	}
+	return os[0], nil
+}
+
+// Order returns an order with its tickets.
+func (s *Store) Order(ctx context.Context, id string) (booking.Order, error) {
+	return orderByID(ctx, s.pool, id, "")
+}
+
+// listWhere builds the filter and keyset page of a newest-first listing.
+func listWhere(q booking.ListQuery) (string, []any) {
+	var a args
+	where := []string{"TRUE"}
+	if q.UserID != "" {
+		where = append(where, "user_id = "+a.add(q.UserID))
+	}
+	if q.EventID != "" {
+		where = append(where, "event_id = "+a.add(q.EventID))
+	}
+	if q.ValidOnly {
+		where = append(where, "status = 'valid'")
+	}
+	if q.BeforeID != "" {
+		t := a.add(store.Millis(q.Before))
+		where = append(where, `(created_at < `+t+` OR (created_at = `+t+` AND id COLLATE "C" < `+a.add(q.BeforeID)+`))`)
+	}
+	return "WHERE " + strings.Join(where, " AND ") + ` ORDER BY created_at DESC, id COLLATE "C" DESC LIMIT ` + a.add(q.Limit), a
+}
+
+// Orders lists orders newest first.
+func (s *Store) Orders(ctx context.Context, q booking.ListQuery) ([]booking.Order, error) {
+	where, a := listWhere(q)
+	return queryOrders(ctx, s.pool, where, a...)
+}
+
+const ticketColumns = `id, order_id, event_id, user_id, seat_no, section_name, row_name, number, barcode, status, checked_in_at, created_at`
+
+func queryTickets(ctx context.Context, q queryer, where string, a ...any) ([]booking.Ticket, error) {
+	rows, err := q.Query(ctx, `SELECT `+ticketColumns+` FROM tickets `+where, a...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []booking.Ticket{}
+	for rows.Next() {
+		var t booking.Ticket
+		var checked *int64
+		var created int64
+		if err := rows.Scan(&t.ID, &t.OrderID, &t.EventID, &t.UserID, &t.SeatNo, &t.Section, &t.Row, &t.Number, &t.Barcode, &t.Status, &checked, &created); err != nil {
+			return nil, err
+		}
+		t.SeatID = strconv.FormatInt(t.SeatNo, 10)
+		if checked != nil {
+			at := store.Time(*checked)
+			t.CheckedInAt = &at
+		}
+		t.CreatedAt = store.Time(created)
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+func ticketByID(ctx context.Context, q queryer, id string) (booking.Ticket, error) {
+	ts, err := queryTickets(ctx, q, `WHERE id = $1`, id)
+	if err != nil {
+		return booking.Ticket{}, err
+	}
+	if len(ts) == 0 {
+		return booking.Ticket{}, apperr.E(apperr.NotFound, "no such ticket")
+	}
+	return ts[0], nil
+}
+
+// Ticket returns one ticket.
+func (s *Store) Ticket(ctx context.Context, id string) (booking.Ticket, error) {
+	return ticketByID(ctx, s.pool, id)
+}
+
+// Tickets lists tickets newest first.
+func (s *Store) Tickets(ctx context.Context, q booking.ListQuery) ([]booking.Ticket, error) {
+	where, a := listWhere(q)
+	return queryTickets(ctx, s.pool, where, a...)
+}
+
+// OrderFigures sums an event's orders that were ever paid.
+func (s *Store) OrderFigures(ctx context.Context, eventID string) (int, int64, int64, error) {
+	var n int
+	var gross, refunded int64
+	err := s.pool.QueryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(total_cents), 0)::BIGINT, COALESCE(SUM(refunded_cents), 0)::BIGINT
+		FROM orders WHERE event_id = $1 AND status IN ('paid', 'refunded')`, eventID).Scan(&n, &gross, &refunded)
+	return n, gross, refunded, err
+}
+
+// PaidOrderIDs lists an event's paid orders.
+func (s *Store) PaidOrderIDs(ctx context.Context, eventID string) ([]string, error) {
+	return queryIDs(ctx, s.pool, `SELECT id FROM orders WHERE event_id = $1 AND status = 'paid' ORDER BY created_at`, eventID)
+}
+
+// PendingOrders lists orders pending since before `before`.
+func (s *Store) PendingOrders(ctx context.Context, before time.Time, limit int) ([]booking.Order, error) {
+	return queryOrders(ctx, s.pool, `WHERE status = 'pending' AND created_at < $1 ORDER BY created_at LIMIT $2`, store.Millis(before), limit)
+}
+
+func queryIDs(ctx context.Context, q queryer, query string, a ...any) ([]string, error) {
+	rows, err := q.Query(ctx, query, a...)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
+
+// ExpireHolds marks active holds past their time expired and frees their
+// seats, oldest first, at most limit holds per call.
+//
+// Many instances sweep at once. SKIP LOCKED shares the work out instead of
+// queueing sweepers behind each other, and the status condition of the
+// UPDATE means a hold is expired by exactly one of them; a checkout that
+// locked the hold first wins, and the hold is no longer active when the
+// sweeper gets to it.
+func (s *Store) ExpireHolds(ctx context.Context, now time.Time, limit int) (int, error) {
+	var n int
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		ids, err := queryIDs(ctx, tx, `WITH due AS MATERIALIZED (
+				SELECT id FROM holds WHERE status = 'active' AND expires_at <= $1
+				ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+			UPDATE holds h SET status = 'expired' FROM due
+			WHERE h.id = due.id AND h.status = 'active' AND h.expires_at <= $1
+			RETURNING h.id`, store.Millis(now), limit)
+		if err != nil || len(ids) == 0 {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE seats SET hold_id = NULL, hold_until = NULL WHERE hold_id = ANY($1) AND hold_until <= $2`,
+			ids, store.Millis(now)); err != nil {
+			return err
+		}
+		n = len(ids)
+		return nil
+	})
+	return n, err
+}

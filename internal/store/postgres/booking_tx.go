@@ -1,0 +1,270 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/boxoffice/boxoffice/internal/apperr"
+	"github.com/boxoffice/boxoffice/internal/booking"
+	"github.com/boxoffice/boxoffice/internal/catalog"
+	"github.com/boxoffice/boxoffice/internal/notify"
+	"github.com/boxoffice/boxoffice/internal/store"
+)
+
+// bookingTx is booking.Tx on a READ COMMITTED transaction. Unlike SQLite's
+// single writer, other transactions commit while this one runs, so every
+// read that a write here depends on either locks its rows (holds, orders,
+// chosen seats) or is re-checked by the write's own WHERE clause (the
+// conditional UPDATEs, whose row counts decide races).
+type bookingTx struct{ tx pgx.Tx }
+
+var _ booking.Tx = (*bookingTx)(nil)
+
+func (t *bookingTx) Event(ctx context.Context, id string) (catalog.Event, error) {
+	return eventByID(ctx, t.tx, id)
+}
+
+func (t *bookingTx) Section(ctx context.Context, eventID, name string) (string, bool, error) {
+	var id string
+	var ga bool
+	err := t.tx.QueryRow(ctx, `SELECT s.id, s.general_admission FROM sections s JOIN events e ON e.venue_id = s.venue_id
+		WHERE e.id = $1 AND s.name = $2`, eventID, name).Scan(&id, &ga)
+	return id, ga, notFound(err, "section")
+}
+
+// LockUserEvent takes a transaction-scoped advisory lock on (user, event):
+// one buyer's holds for one event run one at a time, on every instance,
+// so two parallel requests cannot each see room under the ticket limit.
+func (t *bookingTx) LockUserEvent(ctx context.Context, userID, eventID string) error {
+	_, err := t.tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1::text || '/' || $2::text, 0))`, userID, eventID)
+	return err
+}
+
+func (t *bookingTx) CountUserPlaces(ctx context.Context, userID, eventID string, now time.Time) (int, error) {
+	var n int
+	err := t.tx.QueryRow(ctx, `SELECT
+		(SELECT COALESCE(SUM(quantity), 0) FROM holds
+			WHERE user_id = $1 AND event_id = $2 AND ((status = 'active' AND expires_at > $3) OR status = 'paying'))
+		+ (SELECT COUNT(*) FROM tickets WHERE user_id = $1 AND event_id = $2 AND status = 'valid')`,
+		userID, eventID, store.Millis(now)).Scan(&n)
+	return n, err
+}
+
+// SeatsByNo reads exact seats and locks them, in seat_no order so that two
+// buyers asking for overlapping seats queue instead of deadlocking.
+func (t *bookingTx) SeatsByNo(ctx context.Context, eventID string, nos []int64) ([]booking.Seat, error) {
+	rows, err := t.tx.Query(ctx, `SELECT `+seatColumns+` FROM seats s JOIN sections sec ON sec.id = s.section_id
+		WHERE s.event_id = $1 AND s.seat_no = ANY($2) ORDER BY s.seat_no FOR UPDATE OF s`, eventID, nos)
+	if err != nil {
+		return nil, err
+	}
+	var out []booking.Seat
+	_, err = scanSeats(rows, func(st booking.Seat) bool { out = append(out, st); return true })
+	return out, err
+}
+
+// maxScanPage caps how many candidate seats ScanFree locks per query.
+const maxScanPage = 256
+
+// ScanFree walks available places in (score, seat_no) order and locks each
+// one it returns with FOR UPDATE SKIP LOCKED: places that a concurrent
+// buyer is deciding on are skipped rather than waited for, which is what
+// best-available and general admission want. The conditional ClaimSeats
+// still has the last word.
+//
+// PostgreSQL locks every row a query returns, even rows the caller never
+// reads, so the walk goes in pages that start at one row and double: a
+// general-admission hold of N places locks fewer than 2N rows, and a
+// best-available search on a fresh map stops after a few.
+func (t *bookingTx) ScanFree(ctx context.Context, eventID string, f booking.FreeFilter, now time.Time, fn func(booking.Seat) bool) error {
+	var a args
+	where := []string{"s.event_id = " + a.add(eventID), "s.order_id IS NULL", "(s.hold_until IS NULL OR s.hold_until <= " + a.add(store.Millis(now)) + ")"}
+	if f.SectionID != "" {
+		where = append(where, "s.section_id = "+a.add(f.SectionID))
+	}
+	if f.Row != "" {
+		where = append(where, "s.row_name = "+a.add(f.Row))
+	}
+	if f.MaxPriceCents > 0 {
+		where = append(where, "s.price_cents <= "+a.add(f.MaxPriceCents))
+	}
+	if f.Reserved {
+		where = append(where, "s.number IS NOT NULL")
+	}
+	cond := strings.Join(where, " AND ")
+	var last booking.Seat
+	for page := 1; ; page = min(page*2, maxScanPage) {
+		pa := append(args(nil), a...)
+		q := `SELECT ` + seatColumns + ` FROM seats s JOIN sections sec ON sec.id = s.section_id WHERE ` + cond
+		if last.No != 0 {
+			q += ` AND (s.score, s.seat_no) > (` + pa.add(last.Score) + `, ` + pa.add(last.No) + `)`
+		}
+		q += ` ORDER BY s.score, s.seat_no LIMIT ` + pa.add(page) + ` FOR UPDATE OF s SKIP LOCKED`
+		rows, err := t.tx.Query(ctx, q, pa...)
+		if err != nil {
+			return err
+		}
+		n := 0
+		stopped, err := scanSeats(rows, func(st booking.Seat) bool { n++; last = st; return fn(st) })
+		if err != nil || stopped || n < page {
+			return err
+		}
+	}
+}
+
+// ClaimSeats is the race-deciding write: it only touches seats that are
+// unsold and not under an unexpired hold, and reports how many it took.
+func (t *bookingTx) ClaimSeats(ctx context.Context, eventID string, nos []int64, holdID string, until, now time.Time) (int, error) {
+	tag, err := t.tx.Exec(ctx, `UPDATE seats SET hold_id = $1, hold_until = $2
+		WHERE event_id = $3 AND seat_no = ANY($4) AND order_id IS NULL AND (hold_until IS NULL OR hold_until <= $5)`,
+		holdID, store.Millis(until), eventID, nos, store.Millis(now))
+	return int(tag.RowsAffected()), err
+}
+
+func (t *bookingTx) InsertHold(ctx context.Context, h booking.Hold) error {
+	_, err := t.tx.Exec(ctx, `INSERT INTO holds (id, event_id, user_id, status, expires_at, quantity, subtotal_cents, currency, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, h.ID, h.EventID, h.UserID, h.Status, store.Millis(h.ExpiresAt), h.Quantity, h.SubtotalCents,
+		h.Currency, store.Millis(h.CreatedAt))
+	if err != nil {
+		return err
+	}
+	nos, sections, rows, numbers, prices := make([]int64, len(h.Seats)), make([]string, len(h.Seats)), make([]*string, len(h.Seats)),
+		make([]*int, len(h.Seats)), make([]int64, len(h.Seats))
+	for i, s := range h.Seats {
+		nos[i], sections[i], rows[i], numbers[i], prices[i] = s.No, s.Section, s.Row, s.Number, s.PriceCents
+	}
+	_, err = t.tx.Exec(ctx, `INSERT INTO hold_seats (hold_id, seat_no, section_name, row_name, number, price_cents)
+		SELECT $1::TEXT, * FROM unnest($2::BIGINT[], $3::TEXT[], $4::TEXT[], $5::INTEGER[], $6::BIGINT[])`, h.ID, nos, sections, rows, numbers, prices)
+	return err
+}
+
+// Hold reads a hold and locks it until commit: whoever changes a hold's
+// status (checkout, release, the sweeper on another instance) decides on
+// what it read.
+func (t *bookingTx) Hold(ctx context.Context, id string) (booking.Hold, error) {
+	return holdByID(ctx, t.tx, id, "FOR UPDATE")
+}
+
+func (t *bookingTx) SetHoldStatus(ctx context.Context, id string, status booking.HoldStatus, orderID string) error {
+	return execOne(ctx, t.tx, `UPDATE holds SET status = $1, order_id = $2 WHERE id = $3`, status, store.NullString(orderID), id)
+}
+
+func (t *bookingTx) SetHoldUntil(ctx context.Context, holdID string, until time.Time) error {
+	_, err := t.tx.Exec(ctx, `UPDATE seats SET hold_until = $1 WHERE hold_id = $2`, store.Millis(until), holdID)
+	return err
+}
+
+func (t *bookingTx) ReleaseSeats(ctx context.Context, holdID string) error {
+	_, err := t.tx.Exec(ctx, `UPDATE seats SET hold_id = NULL, hold_until = NULL WHERE hold_id = $1`, holdID)
+	return err
+}
+
+func (t *bookingTx) ActiveHoldIDs(ctx context.Context, eventID string) ([]string, error) {
+	return queryIDs(ctx, t.tx, `SELECT id FROM holds WHERE event_id = $1 AND status IN ('active', 'paying')`, eventID)
+}
+
+func (t *bookingTx) InsertOrder(ctx context.Context, o booking.Order) error {
+	items, err := json.Marshal(o.LineItems)
+	if err != nil {
+		return err
+	}
+	_, err = t.tx.Exec(ctx, `INSERT INTO orders (id, event_id, user_id, hold_id, status, currency, delivery, line_items_json,
+		subtotal_cents, fees_cents, total_cents, refunded_cents, provider, charge_id, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`, o.ID, o.EventID, o.UserID, o.HoldID, o.Status, o.Currency, o.Delivery,
+		items, o.SubtotalCents, o.FeesCents, o.TotalCents, o.RefundedCents, o.Payment.Provider, store.NullString(o.Payment.ChargeID),
+		store.Millis(o.CreatedAt), store.Millis(o.UpdatedAt))
+	if violates(err, "orders_one_per_hold") {
+		return apperr.E(apperr.HoldNotActive, "this hold already has an order")
+	}
+	return err
+}
+
+// Order reads an order and locks it until commit, so that checkout and
+// the reconcile job on another instance never both settle it.
+func (t *bookingTx) Order(ctx context.Context, id string) (booking.Order, error) {
+	return orderByID(ctx, t.tx, id, "FOR UPDATE")
+}
+
+func (t *bookingTx) UpdateOrder(ctx context.Context, o booking.Order) error {
+	return execOne(ctx, t.tx, `UPDATE orders SET status = $1, charge_id = $2, refunded_cents = $3, updated_at = $4 WHERE id = $5`,
+		o.Status, store.NullString(o.Payment.ChargeID), o.RefundedCents, store.Millis(o.UpdatedAt), o.ID)
+}
+
+func (t *bookingTx) SellSeats(ctx context.Context, holdID, orderID string) (int, error) {
+	tag, err := t.tx.Exec(ctx, `UPDATE seats SET order_id = $1, hold_id = NULL, hold_until = NULL WHERE hold_id = $2 AND order_id IS NULL`, orderID, holdID)
+	return int(tag.RowsAffected()), err
+}
+
+func (t *bookingTx) UnsellSeats(ctx context.Context, orderID string) error {
+	_, err := t.tx.Exec(ctx, `UPDATE seats SET order_id = NULL WHERE order_id = $1`, orderID)
+	return err
+}
+
+// InsertTickets inserts every ticket in one statement. The unique index on
+// valid tickets per seat refuses a second valid ticket for a seat.
+func (t *bookingTx) InsertTickets(ctx context.Context, ts []booking.Ticket) error {
+	if len(ts) == 0 {
+		return nil
+	}
+	n := len(ts)
+	tids, orders, events, users, seatNos, sections := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]int64, n), make([]string, n)
+	rows, numbers, barcodes, statuses, created := make([]*string, n), make([]*int, n), make([]string, n), make([]string, n), make([]int64, n)
+	for i, tk := range ts {
+		tids[i], orders[i], events[i], users[i], seatNos[i], sections[i] = tk.ID, tk.OrderID, tk.EventID, tk.UserID, tk.SeatNo, tk.Section
+		rows[i], numbers[i], barcodes[i], statuses[i], created[i] = tk.Row, tk.Number, tk.Barcode, string(tk.Status), store.Millis(tk.CreatedAt)
+	}
+	_, err := t.tx.Exec(ctx, `INSERT INTO tickets (id, order_id, event_id, user_id, seat_no, section_name, row_name, number, barcode, status, created_at)
+		SELECT * FROM unnest($1::TEXT[], $2::TEXT[], $3::TEXT[], $4::TEXT[], $5::BIGINT[], $6::TEXT[], $7::TEXT[], $8::INTEGER[], $9::TEXT[], $10::TEXT[], $11::BIGINT[])`,
+		tids, orders, events, users, seatNos, sections, rows, numbers, barcodes, statuses, created)
+	if err != nil {
+		return fmt.Errorf("insert %d tickets: %w", n, err)
+	}
+	return nil
+}
+
+func (t *bookingTx) VoidTickets(ctx context.Context, orderID string) error {
+	_, err := t.tx.Exec(ctx, `UPDATE tickets SET status = 'void' WHERE order_id = $1`, orderID)
+	return err
+}
+
+func (t *bookingTx) Ticket(ctx context.Context, id string) (booking.Ticket, error) {
+	return ticketByID(ctx, t.tx, id)
+}
+
+func (t *bookingTx) CheckIn(ctx context.Context, ticketID string, at time.Time) (bool, error) {
+	tag, err := t.tx.Exec(ctx, `UPDATE tickets SET checked_in_at = $1 WHERE id = $2 AND status = 'valid' AND checked_in_at IS NULL`,
+		store.Millis(at), ticketID)
+	return tag.RowsAffected() == 1, err
+}
+
+func (t *bookingTx) SetEventStatus(ctx context.Context, eventID, status string) error {
+	return execOne(ctx, t.tx, `UPDATE events SET status = $1 WHERE id = $2`, status, eventID)
+}
+
+func (t *bookingTx) Enqueue(ctx context.Context, m notify.Message) error {
+	_, err := t.tx.Exec(ctx, `INSERT INTO outbox (id, channel, recipient, subject, body, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $6)`,
+		m.ID, m.Channel, m.To, m.Subject, m.Body, store.Millis(m.CreatedAt))
+	return err
+}
+
+func (t *bookingTx) UserEmail(ctx context.Context, userID string) (string, error) {
+	var email string
+	err := t.tx.QueryRow(ctx, `SELECT email FROM users WHERE id = $1`, userID).Scan(&email)
+	return email, notFound(err, "user")
+}
+
+func execOne(ctx context.Context, tx pgx.Tx, q string, a ...any) error {
+	tag, err := tx.Exec(ctx, q, a...)
+	if err != nil {
+		return err
+	}
+	if n := tag.RowsAffected(); n != 1 {
+		return fmt.Errorf("expected to change one row, changed %d", n)
+	}
+	return nil
+}
