@@ -171,8 +171,10 @@ func (s *Service) PlaceOrder(ctx context.Context, by account.User, r OrderReques
 	charge, err := s.payments.Charge(ctx, payment.ChargeRequest{IdempotencyKey: o.ID, AmountCents: o.TotalCents,
 		Currency: o.Currency, Token: r.PaymentToken, Description: "Boxoffice order " + o.ID,
 		Metadata: map[string]string{"event_id": o.EventID, "hold_id": o.HoldID}})
-	if apperr.Is(err, apperr.Unavailable) {
-		// The charge may or may not have happened: ask.
+	if err != nil && !apperr.Is(err, apperr.PaymentDeclined) && !apperr.Is(err, apperr.Invalid) {
+		// Only a decline or a rejected request surely charged nothing. After
+		// an outage, a timeout or a broken connection (a plain error) the
+		// charge may or may not have happened: ask.
 		charge, err = s.lookupCharge(context.WithoutCancel(ctx), o.ID)
 	}
 	// From here on the outcome must be recorded even if the client left.
