@@ -3,9 +3,9 @@ package booking
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strconv"
 	"sync"
-	"time"
 )
 
 // Compact seat statuses: one byte per place, in seat-number order.
@@ -104,29 +104,45 @@ func (c *planCache) get(ctx context.Context, eventID string, load func(context.C
 // Plan returns the event's seat plan, reading it once per process.
 func (s *Service) Plan(ctx context.Context, eventID string) (*SeatPlan, error) {
 	return s.plans.get(ctx, eventID, func(ctx context.Context) (*SeatPlan, error) {
-		if _, err := s.store.Event(ctx, eventID); err != nil {
-			return nil, err
-		}
-		seats, err := s.store.Seats(ctx, eventID)
+		e, err := s.store.Event(ctx, eventID)
 		if err != nil {
 			return nil, err
 		}
-		byNo := make([]Seat, len(seats))
-		for _, st := range seats {
-			if st.No < 1 || st.No > int64(len(seats)) || byNo[st.No-1].No != 0 {
+		seats, err := s.store.PlanSeats(ctx, eventID)
+		if err != nil {
+			return nil, err
+		}
+		for i, st := range seats {
+			if st.No != int64(i+1) {
 				return nil, fmt.Errorf("event %s: seat numbers are not 1..%d", eventID, len(seats))
 			}
-			st.HoldID, st.HoldUntil, st.OrderID = "", time.Time{}, ""
-			byNo[st.No-1] = st
 		}
-		// The map keeps the store's map order (section, row, number).
+		// Map order is the venue's section order (the order of the event's
+		// prices), then row, then number.
+		secPos := make(map[string]int, len(e.Prices))
+		for i, p := range e.Prices {
+			secPos[p.Section] = i
+		}
 		order := make([]int64, len(seats))
-		for i, st := range seats {
-			order[i] = st.No
-			seats[i] = byNo[st.No-1]
+		for i := range order {
+			order[i] = int64(i + 1)
 		}
-		m := buildSeatMap(eventID, seats, func(Seat) SeatStatus { return SeatAvailable })
-		return &SeatPlan{EventID: eventID, Seats: byNo, Map: m, order: order}, nil
+		sort.SliceStable(order, func(i, j int) bool {
+			a, b := seats[order[i]-1], seats[order[j]-1]
+			if pa, pb := secPos[a.Section], secPos[b.Section]; pa != pb {
+				return pa < pb
+			}
+			if a.RowIndex != b.RowIndex {
+				return a.RowIndex < b.RowIndex
+			}
+			return a.Number < b.Number
+		})
+		ordered := make([]Seat, len(seats))
+		for i, no := range order {
+			ordered[i] = seats[no-1]
+		}
+		m := buildSeatMap(eventID, ordered, func(Seat) SeatStatus { return SeatAvailable })
+		return &SeatPlan{EventID: eventID, Seats: seats, Map: m, order: order}, nil
 	})
 }
 

@@ -25,6 +25,10 @@ type Store interface {
 	// Seats returns every place of an event in section, row, number order.
 	Seats(ctx context.Context, eventID string) ([]Seat, error)
 	SeatCounts(ctx context.Context, eventID string, now time.Time) (SeatCounts, error)
+	// PlanSeats returns every place of an event in seat-number order, with
+	// the fields that never change (no hold or order): the cached seat plan
+	// is built from it. It is Seats without the sort and the status columns.
+	PlanSeats(ctx context.Context, eventID string) ([]Seat, error)
 	// TakenSeats lists the event's places that are sold or in a hold
 	// unexpired at now, in seat-number order; every other place is
 	// available. It backs the live seat map, so it reads as little as it can.
