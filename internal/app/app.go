@@ -27,6 +27,7 @@ import (
 	"github.com/boxoffice/boxoffice/internal/notify"
 	"github.com/boxoffice/boxoffice/internal/payment"
 	"github.com/boxoffice/boxoffice/internal/store"
+	"github.com/boxoffice/boxoffice/internal/store/postgres"
 	"github.com/boxoffice/boxoffice/internal/store/sqlite"
 	"github.com/boxoffice/boxoffice/internal/telemetry"
 )
@@ -86,8 +87,14 @@ func OpenEngine(ctx context.Context, cfg config.Config) (Engine, error) {
 	switch engine {
 	case store.SQLite:
 		return sqlite.Open(ctx, dsn)
+	case store.Postgres:
+		st, err := postgres.Open(ctx, dsn, postgres.Options{MaxConns: cfg.DBMaxConns, StatementTimeout: cfg.DBStatementTimeout})
+		if err != nil {
+			return nil, fmt.Errorf("database %s: %w", config.MaskURL(cfg.Database), err)
+		}
+		return st, nil
 	default:
-		return nil, fmt.Errorf("database %s: the PostgreSQL engine is not built yet", config.MaskURL(cfg.Database))
+		return nil, fmt.Errorf("database %s: unknown engine %q", config.MaskURL(cfg.Database), engine)
 	}
 }
 

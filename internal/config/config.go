@@ -26,6 +26,8 @@ type Config struct {
 	LogFormat     string
 	DebugAddr     string
 	DBMaxConns    int
+	// DBStatementTimeout bounds every PostgreSQL statement.
+	DBStatementTimeout time.Duration
 	// PaymentLatency simulates the fake provider's network time (benchmarks).
 	PaymentLatency time.Duration
 	// Jobs runs the background jobs in this process (on by default).
@@ -35,7 +37,8 @@ type Config struct {
 // Defaults returns the embedded, zero-set-up configuration.
 func Defaults() Config {
 	return Config{Addr: ":8080", Database: "sqlite:boxoffice.db", HoldTTL: 5 * time.Minute, Payments: "fake",
-		LogLevel: "info", LogFormat: "json", DBMaxConns: 20, Jobs: true}
+		LogLevel: "info", LogFormat: "json", DBMaxConns: 20,
+		DBStatementTimeout: 5 * time.Second, Jobs: true}
 }
 
 // Parse reads flags for a subcommand, with BOXOFFICE_<NAME> environment
@@ -53,6 +56,7 @@ func Parse(name string, args []string, getenv func(string) string, out io.Writer
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "json or text")
 	fs.StringVar(&c.DebugAddr, "debug-addr", c.DebugAddr, "listen address for /debug/pprof (off when empty)")
 	fs.IntVar(&c.DBMaxConns, "db-max-conns", c.DBMaxConns, "database connection pool size (PostgreSQL)")
+	fs.DurationVar(&c.DBStatementTimeout, "db-statement-timeout", c.DBStatementTimeout, "longest a PostgreSQL statement may run")
 	fs.DurationVar(&c.PaymentLatency, "payment-latency", c.PaymentLatency, "simulated latency of the fake payment provider")
 	fs.BoolVar(&c.Jobs, "jobs", c.Jobs, "run background jobs (hold sweeper, reconcile, outbox) in this process")
 	// Environment first, so that flags given on the command line override it.
@@ -94,6 +98,9 @@ func (c Config) validate() error {
 	}
 	if c.DBMaxConns < 1 {
 		return fmt.Errorf("--db-max-conns must be at least 1")
+	}
+	if c.DBStatementTimeout < time.Millisecond {
+		return fmt.Errorf("--db-statement-timeout must be at least 1ms")
 	}
 	return nil
 }
