@@ -123,20 +123,31 @@ func (s *Service) Plan(ctx context.Context, eventID string) (*SeatPlan, error) {
 		for i, p := range e.Prices {
 			secPos[p.Section] = i
 		}
-		order := make([]int64, len(seats))
-		for i := range order {
-			order[i] = int64(i + 1)
+		pos := make([]int, len(seats))
+		for i, st := range seats {
+			pos[i] = secPos[st.Section]
 		}
-		sort.SliceStable(order, func(i, j int) bool {
-			a, b := seats[order[i]-1], seats[order[j]-1]
-			if pa, pb := secPos[a.Section], secPos[b.Section]; pa != pb {
+		less := func(a, b int64) bool {
+			x, y := &seats[a-1], &seats[b-1]
+			if pa, pb := pos[a-1], pos[b-1]; pa != pb {
 				return pa < pb
 			}
-			if a.RowIndex != b.RowIndex {
-				return a.RowIndex < b.RowIndex
+			if x.RowIndex != y.RowIndex {
+				return x.RowIndex < y.RowIndex
 			}
-			return a.Number < b.Number
-		})
+			return x.Number < y.Number
+		}
+		order := make([]int64, len(seats))
+		sorted := true
+		for i := range order {
+			order[i] = int64(i + 1)
+			if i > 0 && less(order[i], order[i-1]) {
+				sorted = false
+			}
+		}
+		if !sorted { // venues number seats in map order, so this is rare
+			sort.SliceStable(order, func(i, j int) bool { return less(order[i], order[j]) })
+		}
 		ordered := make([]Seat, len(seats))
 		for i, no := range order {
 			ordered[i] = seats[no-1]
@@ -189,12 +200,42 @@ func (sn Snapshot) StatusOf(no int64) SeatStatus {
 }
 
 // Map is the snapshot as a SeatMap, the same as Service.SeatMap would give.
+// It copies the plan's map, whose seats were laid out in Plan.order, and
+// sets each seat's status: no string is built, so a stadium takes
+// milliseconds.
 func (sn Snapshot) Map() SeatMap {
-	ordered := make([]Seat, len(sn.Plan.order))
-	for i, no := range sn.Plan.order {
-		ordered[i] = sn.Plan.Seats[no-1]
+	pm, order := sn.Plan.Map, sn.Plan.order
+	m := SeatMap{EventID: pm.EventID, Sections: make([]MapSection, len(pm.Sections))}
+	buf := make([]MapSeat, len(order))
+	k := 0 // the next seat of order
+	for i, sec := range pm.Sections {
+		out := sec
+		out.Available = 0
+		if sec.GeneralAdmission {
+			for n := 0; n < sec.Capacity; n, k = n+1, k+1 {
+				if sn.Status[order[k]-1] == StatusByteAvailable {
+					out.Available++
+				}
+			}
+			m.Sections[i] = out
+			continue
+		}
+		out.Rows = make([]MapRow, len(sec.Rows))
+		for j, r := range sec.Rows {
+			seats := buf[k : k+len(r.Seats) : k+len(r.Seats)]
+			for x, ms := range r.Seats {
+				ms.Status = sn.StatusOf(order[k])
+				if ms.Status == SeatAvailable {
+					out.Available++
+				}
+				seats[x] = ms
+				k++
+			}
+			out.Rows[j] = MapRow{Name: r.Name, Seats: seats}
+		}
+		m.Sections[i] = out
 	}
-	return buildSeatMap(sn.Plan.EventID, ordered, func(st Seat) SeatStatus { return sn.StatusOf(st.No) })
+	return m
 }
 
 // Offers lists blocks of available seats like Service.Offers, from the

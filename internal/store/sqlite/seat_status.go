@@ -31,10 +31,34 @@ func (s *Store) TakenSeats(ctx context.Context, eventID string, now time.Time) (
 
 // PlanSeats returns every place of an event in seat-number order (the
 // primary key's order, so no sort) with only the columns that never change.
+// Section names come from a second, tiny query rather than a join per seat,
+// which would triple the cost of reading a stadium.
 func (s *Store) PlanSeats(ctx context.Context, eventID string) ([]booking.Seat, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT s.seat_no, s.section_id, sec.name, sec.general_admission, COALESCE(s.row_name, ''),
-		s.row_index, COALESCE(s.number, 0), s.score, s.price_cents
-		FROM seats s JOIN sections sec ON sec.id = s.section_id WHERE s.event_id = ? ORDER BY s.seat_no`, eventID)
+	type section struct {
+		name string
+		ga   bool
+	}
+	sections := map[string]section{}
+	rows, err := s.r.QueryContext(ctx, `SELECT sec.id, sec.name, sec.general_admission FROM sections sec
+		JOIN events e ON e.venue_id = sec.venue_id WHERE e.id = ?`, eventID)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var id string
+		var sec section
+		if err := rows.Scan(&id, &sec.name, &sec.ga); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		sections[id] = sec
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows, err = s.r.QueryContext(ctx, `SELECT seat_no, section_id, COALESCE(row_name, ''), row_index, COALESCE(number, 0), score, price_cents
+		FROM seats WHERE event_id = ? ORDER BY seat_no`, eventID)
 	if err != nil {
 		return nil, err
 	}
@@ -42,9 +66,11 @@ func (s *Store) PlanSeats(ctx context.Context, eventID string) ([]booking.Seat, 
 	var out []booking.Seat
 	for rows.Next() {
 		var st booking.Seat
-		if err := rows.Scan(&st.No, &st.SectionID, &st.Section, &st.GA, &st.Row, &st.RowIndex, &st.Number, &st.Score, &st.PriceCents); err != nil {
+		if err := rows.Scan(&st.No, &st.SectionID, &st.Row, &st.RowIndex, &st.Number, &st.Score, &st.PriceCents); err != nil {
 			return nil, err
 		}
+		sec := sections[st.SectionID]
+		st.Section, st.GA = sec.name, sec.ga
 		out = append(out, st)
 	}
 	return out, rows.Err()
