@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -21,7 +22,17 @@ import (
 // read that a write here depends on either locks its rows (holds, orders,
 // chosen seats) or is re-checked by the write's own WHERE clause (the
 // conditional UPDATEs, whose row counts decide races).
-type bookingTx struct{ tx pgx.Tx }
+type bookingTx struct {
+	tx pgx.Tx
+	// final is set on the transaction's last attempt (see Store.attempts).
+	final bool
+}
+
+// errSkippedLocked ends an attempt whose ScanFree found too little while
+// passing over places that other transactions had locked: once those
+// commit, the places may be free again, so the transaction is run again
+// (after a short backoff) before anyone is told the seats are gone.
+var errSkippedLocked = errors.New("free places were locked by concurrent transactions")
 
 var _ booking.Tx = (*bookingTx)(nil)
 
@@ -78,9 +89,16 @@ const maxScanPage = 256
 // still has the last word.
 //
 // PostgreSQL locks every row a query returns, even rows the caller never
-// reads, so the walk goes in pages that start at one row and double: a
-// general-admission hold of N places locks fewer than 2N rows, and a
-// best-available search on a fresh map stops after a few.
+// reads, so the walk goes in pages of 1, 1, 2, 4, 8, … rows (each page as
+// large as all before it): one or two places lock exactly those, N places
+// fewer than 2N, and a best-available search on a fresh map stops after a
+// few rows. Rows locked but not used are free again at commit.
+//
+// Skipping has one cost: near a sell-out, a walk can run out of places
+// only because others held them locked for a moment (and some of those
+// will not be used). When the walk ends without fn being satisfied and
+// more places match than fn was shown, ScanFree returns errSkippedLocked
+// and the transaction runs again, except on its last attempt.
 func (t *bookingTx) ScanFree(ctx context.Context, eventID string, f booking.FreeFilter, now time.Time, fn func(booking.Seat) bool) error {
 	var a args
 	where := []string{"s.event_id = " + a.add(eventID), "s.order_id IS NULL", "(s.hold_until IS NULL OR s.hold_until <= " + a.add(store.Millis(now)) + ")"}
@@ -98,10 +116,11 @@ func (t *bookingTx) ScanFree(ctx context.Context, eventID string, f booking.Free
 	}
 	cond := strings.Join(where, " AND ")
 	var last booking.Seat
-	for page := 1; ; page = min(page*2, maxScanPage) {
+	shown := 0
+	for page := 1; ; page = min(shown, maxScanPage) {
 		pa := append(args(nil), a...)
 		q := `SELECT ` + seatColumns + ` FROM seats s JOIN sections sec ON sec.id = s.section_id WHERE ` + cond
-		if last.No != 0 {
+		if shown > 0 {
 			q += ` AND (s.score, s.seat_no) > (` + pa.add(last.Score) + `, ` + pa.add(last.No) + `)`
 		}
 		q += ` ORDER BY s.score, s.seat_no LIMIT ` + pa.add(page) + ` FOR UPDATE OF s SKIP LOCKED`
@@ -111,10 +130,29 @@ func (t *bookingTx) ScanFree(ctx context.Context, eventID string, f booking.Free
 		}
 		n := 0
 		stopped, err := scanSeats(rows, func(st booking.Seat) bool { n++; last = st; return fn(st) })
-		if err != nil || stopped || n < page {
+		shown += n
+		if err != nil || stopped {
 			return err
 		}
+		if n < page {
+			break
+		}
 	}
+	if t.final {
+		return nil
+	}
+	// Did the walk pass over locked places? Count (without locking) up to
+	// one more than were shown.
+	var matching int
+	pa := append(args(nil), a...)
+	err := t.tx.QueryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM seats s WHERE `+cond+` LIMIT `+pa.add(shown+1)+`) m`, pa...).Scan(&matching)
+	if err != nil {
+		return err
+	}
+	if matching > shown {
+		return errSkippedLocked
+	}
+	return nil
 }
 
 // ClaimSeats is the race-deciding write: it only touches seats that are

@@ -158,11 +158,12 @@ func violates(err error, constraint string) bool {
 	return errors.As(err, &pe) && pe.Code == "23505" && pe.ConstraintName == constraint
 }
 
-// retryable reports whether err is a serialization failure or a deadlock:
-// the transaction lost a race and may succeed if run again.
+// retryable reports whether err is a serialization failure or a deadlock,
+// or a scan that skipped locked seats and found nothing: the transaction
+// lost a race and may succeed if run again.
 func retryable(err error) bool {
 	var pe *pgconn.PgError
-	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
+	return errors.Is(err, errSkippedLocked) || errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
 }
 
 // maxAttempts bounds how often InTx runs fn when it keeps losing races.
@@ -173,13 +174,20 @@ const maxAttempts = 5
 // jittered backoff; then the request fails as unavailable (503 with
 // Retry-After) rather than as a bug.
 func (s *Store) InTx(ctx context.Context, fn func(booking.Tx) error) error {
-	return s.inTx(ctx, func(tx pgx.Tx) error { return fn(&bookingTx{tx: tx}) })
+	return s.attempts(ctx, func(tx pgx.Tx, final bool) error { return fn(&bookingTx{tx: tx, final: final}) })
 }
 
 func (s *Store) inTx(ctx context.Context, fn func(pgx.Tx) error) error {
+	return s.attempts(ctx, func(tx pgx.Tx, _ bool) error { return fn(tx) })
+}
+
+// attempts runs fn in a transaction until it commits, fails for a reason
+// other than a lost race, or has run maxAttempts times; final tells fn
+// that this run is the last.
+func (s *Store) attempts(ctx context.Context, fn func(tx pgx.Tx, final bool) error) error {
 	var err error
 	for attempt := 1; ; attempt++ {
-		err = s.tryTx(ctx, fn)
+		err = s.tryTx(ctx, func(tx pgx.Tx) error { return fn(tx, attempt == maxAttempts) })
 		if err == nil || !retryable(err) {
 			return err
 		}
