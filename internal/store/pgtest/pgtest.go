@@ -9,8 +9,12 @@
 // so under root the binaries run as the "postgres" system user that the
 // Debian package creates.
 //
+// URLFrom gives a copy of a template database prepared once per test
+// binary (say, migrated), which is faster than preparing each database.
+//
 // A package whose tests use it calls Main from TestMain, which stops the
-// cluster and removes its directory when the tests end. Should the test
+// cluster and removes its directory when the tests end (or drops the
+// templates from the server of BOXOFFICE_TEST_DATABASE_URL). Should the test
 // binary die first, the server gets SIGQUIT from the kernel (parent-death
 // signal) and exits too, so `go test` never leaves a postgres behind.
 //
@@ -61,13 +65,30 @@ func Main(m *testing.M) {
 	code := m.Run()
 	if c := shared.cluster; c != nil {
 		c.remove()
+	} else if shared.admin != "" {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		for _, tp := range templates.names {
+			if tp.name != "" {
+				_ = execAdmin(ctx, shared.admin, "DROP DATABASE IF EXISTS "+tp.name+" WITH (FORCE)")
+			}
+		}
+		cancel()
 	}
 	os.Exit(code)
 }
 
 // URL returns the URL of a new, empty database for t, dropped (on a server
-// given by BOXOFFICE_TEST_DATABASE_URL) when t ends. It skips or fails t when PostgreSQL is not available.
+// given by BOXOFFICE_TEST_DATABASE_URL) when t ends. It skips or fails t
+// when PostgreSQL is not available.
 func URL(t testing.TB) string {
+	t.Helper()
+	server(t)
+	return createFrom(t, shared.admin, "", ownCluster(), fileCopy())
+}
+
+// server starts the shared cluster the first time it is needed, or ends t
+// when there can be none.
+func server(t testing.TB) {
 	t.Helper()
 	shared.once.Do(func() {
 		if u := os.Getenv(EnvURL); u != "" {
@@ -87,8 +108,59 @@ func URL(t testing.TB) string {
 	if shared.err != nil {
 		unavailable(t, shared.err)
 	}
-	own := shared.cluster != nil
-	return createDatabase(t, shared.admin, !own, own && shared.cluster.major() >= 15)
+}
+
+// ownCluster reports whether the databases live on our throw-away cluster
+// (rather than on a server from BOXOFFICE_TEST_DATABASE_URL, where they
+// must be dropped).
+func ownCluster() bool { return shared.cluster != nil }
+
+// fileCopy reports whether CREATE DATABASE … STRATEGY FILE_COPY is there
+// (PostgreSQL 15 and later): copying a template's few files beats writing
+// them all to the WAL, the default, for a tiny database.
+func fileCopy() bool { return ownCluster() && shared.cluster.major() >= 15 }
+
+// templates are databases prepared once per test binary, by name.
+var templates struct {
+	mu    sync.Mutex
+	names map[string]*template
+}
+
+type template struct {
+	once sync.Once
+	name string
+	err  error
+}
+
+// URLFrom returns the URL of a new database for t that starts as a copy of
+// a template which prepare (given the template's URL) fills once per test
+// binary, for example with a migrated schema. Copying a prepared database
+// is much faster than preparing each one.
+func URLFrom(t testing.TB, key string, prepare func(url string) error) string {
+	t.Helper()
+	server(t)
+	templates.mu.Lock()
+	if templates.names == nil {
+		templates.names = map[string]*template{}
+	}
+	tp := templates.names[key]
+	if tp == nil {
+		tp = &template{}
+		templates.names[key] = tp
+	}
+	templates.mu.Unlock()
+	tp.once.Do(func() {
+		tp.name = randomName("tmpl_")
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if tp.err = execAdmin(ctx, shared.admin, "CREATE DATABASE "+tp.name); tp.err == nil {
+			tp.err = prepare(dbURL(shared.admin, tp.name))
+		}
+	})
+	if tp.err != nil {
+		t.Fatalf("pgtest: prepare template %q: %v", key, tp.err)
+	}
+	return createFrom(t, shared.admin, tp.name, !ownCluster(), fileCopy())
 }
 
 // unavailable ends a test that needs PostgreSQL when there is none.
@@ -107,20 +179,20 @@ func unavailable(t testing.TB, err error) {
 	t.Skip(msg)
 }
 
-// createDatabase makes test_<random> on the server of admin and returns its
-// URL. drop removes it when t ends (pointless on a throw-away cluster);
-// fileCopy picks the faster strategy of PostgreSQL 15 and later.
-func createDatabase(t testing.TB, admin string, drop, fileCopy bool) string {
+// createFrom makes test_<random> on the server of admin, as a copy of
+// template ("" for the server's default, an empty database), and returns
+// its URL. drop removes it when t ends (pointless on a throw-away
+// cluster); copyFiles picks the faster strategy of PostgreSQL 15 and later.
+func createFrom(t testing.TB, admin, template string, drop, copyFiles bool) string {
 	t.Helper()
-	var b [8]byte
-	_, _ = rand.Read(b[:])
-	name := "test_" + hex.EncodeToString(b[:])
+	name := randomName("test_")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	create := "CREATE DATABASE " + name
-	if fileCopy {
-		// Copying the template's few files beats writing them all to
-		// the WAL (the default since PostgreSQL 15) for a tiny database.
+	if template != "" {
+		create += " TEMPLATE " + template
+	}
+	if copyFiles {
 		create += " STRATEGY FILE_COPY"
 	}
 	if err := execAdmin(ctx, admin, create); err != nil {
@@ -135,9 +207,20 @@ func createDatabase(t testing.TB, admin string, drop, fileCopy bool) string {
 			}
 		})
 	}
+	return dbURL(admin, name)
+}
+
+func randomName(prefix string) string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return prefix + hex.EncodeToString(b[:])
+}
+
+// dbURL is admin's URL with another database name.
+func dbURL(admin, name string) string {
 	u, err := url.Parse(admin)
 	if err != nil {
-		t.Fatalf("pgtest: %s: %v", EnvURL, err)
+		return admin
 	}
 	u.Path = "/" + name
 	return u.String()
@@ -184,7 +267,7 @@ func NewCluster(t testing.TB) *Cluster {
 // URL returns the URL of a new, empty database on the cluster.
 func (c *Cluster) URL(t testing.TB) string {
 	t.Helper()
-	return createDatabase(t, c.adminURL(), false, c.major() >= 15)
+	return createFrom(t, c.adminURL(), "", false, c.major() >= 15)
 }
 
 // Stop shuts the server down (fast shutdown: connections are closed) and

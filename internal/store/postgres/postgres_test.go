@@ -34,6 +34,13 @@ func open(t *testing.T, url string, o postgres.Options) *postgres.Store {
 	return s
 }
 
+// migrated returns the URL of a fresh database with the schema applied,
+// copied from a template migrated once per test binary.
+func migrated(t *testing.T) string {
+	t.Helper()
+	return pgtest.URLFrom(t, "migrated", func(url string) error { return postgres.Migrate(context.Background(), url) })
+}
+
 // TestMigrateConcurrently starts five migrations of one empty database at
 // once, as five instances booting together do: goose's advisory lock lets
 // one apply the schema, the others find it applied, and every version is
@@ -125,7 +132,7 @@ func TestReadinessFollowsTheServer(t *testing.T) {
 // is held.
 func TestUserLockEnforcesTicketLimit(t *testing.T) {
 	t.Parallel()
-	s := open(t, pgtest.URL(t), postgres.Options{MaxConns: 24})
+	s := open(t, migrated(t), postgres.Options{MaxConns: 24})
 	ctx := context.Background()
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	clk := clock.NewFake(now)
@@ -177,7 +184,7 @@ var errFirst = errors.New("not retryable")
 // TestInTxDoesNotRetryOtherErrors: only lost races are retried.
 func TestInTxDoesNotRetryOtherErrors(t *testing.T) {
 	t.Parallel()
-	s := open(t, pgtest.URL(t), postgres.Options{MaxConns: 2})
+	s := open(t, migrated(t), postgres.Options{MaxConns: 2})
 	runs := 0
 	err := s.InTx(context.Background(), func(booking.Tx) error { runs++; return errFirst })
 	if !errors.Is(err, errFirst) || runs != 1 {

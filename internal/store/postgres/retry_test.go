@@ -14,7 +14,8 @@ import (
 
 func openInternal(t *testing.T) *Store {
 	t.Helper()
-	s, err := Open(context.Background(), pgtest.URL(t), Options{MaxConns: 4})
+	url := pgtest.URLFrom(t, "migrated", func(url string) error { return Migrate(context.Background(), url) })
+	s, err := Open(context.Background(), url, Options{MaxConns: 4})
 	if err != nil {
 		t.Fatal(err)
 	}
