@@ -29,7 +29,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	log := app.NewLogger(cfg, stdout)
-	a, err := app.New(ctx, cfg, app.Options{Log: log})
+	a, err := app.New(ctx, cfg, app.Options{Log: log, Getenv: getenv})
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ package app
 
 import (
 	"context"
+	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -14,6 +15,9 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/boxoffice/boxoffice/internal/account"
 	"github.com/boxoffice/boxoffice/internal/booking"
@@ -52,6 +56,16 @@ type Options struct {
 	Payments payment.Provider
 	// Hasher replaces the production password hasher (tests).
 	Hasher *account.Hasher
+	// Getenv reads the standard OTEL_* variables (tracing is on when an
+	// OTLP endpoint is set) and BOXOFFICE_DEBUG_TOKEN; nil reads nothing.
+	Getenv func(string) string
+	// TracerProvider replaces the one OTEL_* would make (tests record spans
+	// in memory with it).
+	TracerProvider trace.TracerProvider
+	// NoTelemetry builds the instance without any instrumentation: no
+	// metrics, traces or store decorators. Only the instrumentation
+	// overhead benchmark wants that.
+	NoTelemetry bool
 }
 
 // App is one running instance.
@@ -64,18 +78,24 @@ type App struct {
 	Catalog  *catalog.Service
 	Booking  *booking.Service
 	Payments payment.Provider
-	Metrics  *telemetry.Metrics
-	Handler  http.Handler
-	jobs     jobs.Runner
+	// Telemetry holds the instance's metrics registry and tracer; nil with
+	// Options.NoTelemetry.
+	Telemetry *telemetry.Telemetry
+	Handler   http.Handler
+	jobs      jobs.Runner
+	// stopTracing flushes buffered spans at Close.
+	stopTracing func(context.Context) error
+	debugToken  string
 }
 
-// NewLogger builds the slog logger a Config asks for.
+// NewLogger builds the slog logger a Config asks for. Records logged with
+// a request's context carry its trace_id and span_id.
 func NewLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	o := &slog.HandlerOptions{Level: cfg.Level()}
 	if cfg.LogFormat == "text" {
-		return slog.New(slog.NewTextHandler(w, o))
+		return slog.New(telemetry.LogHandler(slog.NewTextHandler(w, o)))
 	}
-	return slog.New(slog.NewJSONHandler(w, o))
+	return slog.New(telemetry.LogHandler(slog.NewJSONHandler(w, o)))
 }
 
 // OpenEngine opens the store a --database URL names, migrating it.
@@ -112,30 +132,70 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	if o.Hasher == nil {
 		o.Hasher = account.NewHasher(2)
 	}
+	if o.Getenv == nil {
+		o.Getenv = func(string) string { return "" }
+	}
+	stopTracing := func(context.Context) error { return nil }
+	if o.TracerProvider == nil && !o.NoTelemetry {
+		tp, stop, err := telemetry.TracerProviderFromEnv(ctx, o.Getenv)
+		if err != nil {
+			return nil, err
+		}
+		o.TracerProvider, stopTracing = tp, stop
+	}
 	st, err := OpenEngine(ctx, cfg)
 	if err != nil {
+		_ = stopTracing(ctx)
 		return nil, err
 	}
-	a := &App{Config: cfg, Log: o.Log, Clock: o.Clock, Store: st, Payments: o.Payments, Metrics: telemetry.New()}
+	a := &App{Config: cfg, Log: o.Log, Clock: o.Clock, Store: st, Payments: o.Payments, stopTracing: stopTracing,
+		debugToken: o.Getenv("BOXOFFICE_DEBUG_TOKEN")}
+	// Telemetry decorates what the services are given: the store interfaces
+	// they declare and the payment provider. Business code only tells an
+	// Observer what happened.
+	var (
+		accounts account.Store     = st
+		catalogs catalog.Store     = st
+		bookings booking.Store     = st
+		keys     idempotency.Store = st
+		outbox   notify.Outbox     = st
+		payments                   = o.Payments
+		observer booking.Observer
+		jobObs   jobs.Observer
+	)
+	if !o.NoTelemetry {
+		t := telemetry.New(telemetry.Options{TracerProvider: o.TracerProvider, Log: o.Log, DBSystem: dbSystem(cfg)})
+		a.Telemetry, observer, jobObs = t, t, t
+		accounts, catalogs, bookings, keys, outbox = t.AccountStore(st), t.CatalogStore(st), t.BookingStore(st), t.IdempotencyStore(st), t.Outbox(st)
+		payments = t.Payments(o.Payments)
+		t.RegisterStats(statsSource(st, o.Clock))
+	}
 	secret, err := st.Setting(ctx, "barcode_key", func() string { return hex.EncodeToString(ids.Secret(32)) })
 	if err != nil {
 		st.Close()
 		return nil, fmt.Errorf("barcode key: %w", err)
 	}
 	key, _ := hex.DecodeString(secret)
-	a.Accounts = account.NewService(st, o.Hasher, o.Clock)
-	a.Catalog = catalog.NewService(st, o.Clock)
-	a.Booking = booking.NewService(st, o.Payments, o.Clock, booking.Options{HoldTTL: cfg.HoldTTL, Secret: key, Log: o.Log, Observer: a.Metrics})
+	a.Accounts = account.NewService(accounts, o.Hasher, o.Clock)
+	a.Catalog = catalog.NewService(catalogs, o.Clock)
+	a.Booking = booking.NewService(bookings, payments, o.Clock, booking.Options{HoldTTL: cfg.HoldTTL, Secret: key, Log: o.Log, Observer: observer})
 	if cfg.AdminEmail != "" && cfg.AdminPassword != "" {
 		if err := a.Accounts.EnsureAdmin(ctx, cfg.AdminEmail, cfg.AdminPassword); err != nil {
 			st.Close()
 			return nil, err
 		}
 	}
-	a.Handler = httpapi.New(httpapi.Deps{Accounts: a.Accounts, Catalog: a.Catalog, Booking: a.Booking, Idempotency: st,
-		Clock: o.Clock, Log: o.Log, Ready: st.Ping, Metrics: a.Metrics.Handler(), Wrap: a.Metrics.Wrap})
-	deliver := notify.Deliverer{Outbox: st, Sender: notify.LogSender{Log: o.Log}, Clock: o.Clock}
-	a.jobs = jobs.Runner{Log: o.Log, Observer: a.Metrics, Jobs: []jobs.Job{
+	deps := httpapi.Deps{Accounts: a.Accounts, Catalog: a.Catalog, Booking: a.Booking, Idempotency: keys,
+		Clock: o.Clock, Log: o.Log, Ready: st.Ping}
+	if a.Telemetry != nil {
+		deps.Metrics, deps.Wrap = a.Telemetry.Handler(), a.Telemetry.Wrap
+	}
+	a.Handler = httpapi.New(deps)
+	if a.Telemetry != nil {
+		a.Handler = a.Telemetry.Middleware(a.Handler)
+	}
+	deliver := notify.Deliverer{Outbox: outbox, Sender: notify.LogSender{Log: o.Log}, Clock: o.Clock}
+	a.jobs = jobs.Runner{Log: o.Log, Observer: jobObs, Jobs: []jobs.Job{
 		{Name: "hold_sweeper", Every: time.Second, Run: a.Booking.ExpireHolds},
 		{Name: "outbox", Every: time.Second, Run: deliver.Deliver},
 		{Name: "reconcile", Every: 15 * time.Second, Run: func(ctx context.Context) (int, error) {
@@ -156,6 +216,13 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn)}
+	if a.Config.DebugAddr != "" {
+		stop, err := a.serveDebug()
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	var stopJobs func()
 	if a.Config.Jobs {
 		stopJobs = a.jobs.Start(ctx)
@@ -180,5 +247,75 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	return err
 }
 
-// Close releases the store.
-func (a *App) Close() error { return a.Store.Close() }
+// serveDebug serves /debug/pprof on --debug-addr, a listener of its own
+// that never carries the API, for admins only (see telemetry.DebugHandler).
+func (a *App) serveDebug() (stop func(), err error) {
+	ln, err := net.Listen("tcp", a.Config.DebugAddr)
+	if err != nil {
+		return nil, fmt.Errorf("--debug-addr: %w", err)
+	}
+	isAdmin := func(ctx context.Context, token string) bool {
+		u, err := a.Accounts.Authenticate(ctx, token)
+		return err == nil && u.IsAdmin()
+	}
+	srv := &http.Server{Handler: telemetry.DebugHandler(a.debugToken, isAdmin), ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog: slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn)}
+	a.Log.Info("debug listener: /debug/pprof/ for admins", "addr", ln.Addr().String(), "debug_token_set", a.debugToken != "")
+	go func() { _ = srv.Serve(ln) }()
+	return func() { _ = srv.Close() }, nil
+}
+
+// Close flushes buffered spans and releases the store.
+func (a *App) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return errors.Join(a.stopTracing(ctx), a.Store.Close())
+}
+
+// dbSystem names the engine on database spans, as OpenTelemetry's
+// db.system.name does.
+func dbSystem(cfg config.Config) string {
+	if engine, _, err := store.ParseURL(cfg.Database); err == nil && engine == store.Postgres {
+		return "postgresql"
+	}
+	return "sqlite"
+}
+
+// statsSource tells the scrape-time collector where to read the figures:
+// the contracts every engine has, plus what this engine can say about its
+// pools, outbox and holds.
+func statsSource(st Engine, clk clock.Clock) telemetry.StatsSource {
+	src := telemetry.StatsSource{Catalog: st, Booking: st, Now: clk.Now}
+	switch e := st.(type) {
+	case interface {
+		Stats() (writer, readers sql.DBStats)
+	}: // SQLite: one writer connection, a pool of readers
+		src.Pools = func() []telemetry.PoolStats {
+			w, r := e.Stats()
+			return []telemetry.PoolStats{telemetry.PoolStatsOf("writer", w), telemetry.PoolStatsOf("readers", r)}
+		}
+	case interface{ Stats() *pgxpool.Stat }: // PostgreSQL
+		src.Pools = func() []telemetry.PoolStats {
+			s := e.Stats()
+			return []telemetry.PoolStats{{Pool: "primary", Max: int(s.MaxConns()), InUse: int(s.AcquiredConns()), Idle: int(s.IdleConns()),
+				WaitCount: s.EmptyAcquireCount(), WaitDuration: s.EmptyAcquireWaitTime()}}
+		}
+	case interface{ Stats() sql.DBStats }:
+		src.Pools = func() []telemetry.PoolStats {
+			return []telemetry.PoolStats{telemetry.PoolStatsOf("primary", e.Stats())}
+		}
+	case interface{ PoolStats() []telemetry.PoolStats }:
+		src.Pools = e.PoolStats
+	}
+	if e, ok := st.(interface {
+		OutboxBacklog(ctx context.Context, now time.Time) (int, time.Duration, error)
+	}); ok {
+		src.OutboxBacklog = e.OutboxBacklog
+	}
+	if e, ok := st.(interface {
+		ActiveHolds(ctx context.Context, eventID string, now time.Time) (int, error)
+	}); ok {
+		src.ActiveHolds = e.ActiveHolds
+	}
+	return src
+}

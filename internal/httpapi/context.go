@@ -33,6 +33,10 @@ func stateFrom(ctx context.Context) *reqState {
 
 func requestID(ctx context.Context) string { return stateFrom(ctx).id }
 
+// RequestID returns the id of the request ctx belongs to ("" outside a
+// request), for span attributes.
+func RequestID(ctx context.Context) string { return stateFrom(ctx).id }
+
 func setErrorCode(ctx context.Context, c apperr.Code) { stateFrom(ctx).errorCode = c }
 
 // ErrorCode returns the problem code a request ended with, for logs and metrics.
