@@ -24,6 +24,10 @@ type benchConfig struct {
 	payLatency                     time.Duration
 	maxOrders                      int
 	database                       string
+	// instances is how many servers to start on database; urls are the
+	// servers the buyers are spread over.
+	instances int
+	urls      []string
 }
 
 // bench runs the on-sale benchmark: it starts a server (or uses --url),
@@ -35,7 +39,7 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 	var c benchConfig
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&c.url, "url", "", "base URL of a running server (default: start one with a fresh database)")
+	fs.StringVar(&c.url, "url", "", "base URL of a running server, or several separated by commas (default: start --instances servers)")
 	fs.StringVar(&c.database, "database", "", "database for the started server (default: a temporary SQLite file)")
 	fs.StringVar(&c.adminEmail, "admin-email", "admin@example.com", "admin account that creates the bench event")
 	fs.StringVar(&c.adminPassword, "admin-password", "boxoffice-admin", "its password")
@@ -44,18 +48,29 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.StringVar(&c.venue, "venue", "MetLife Stadium", "name of the venue to sell out")
 	fs.DurationVar(&c.payLatency, "payment-latency", 0, "simulated payment provider latency of the started server")
 	fs.IntVar(&c.maxOrders, "max-orders", 0, "stop after this many orders (0: until sold out)")
+	fs.IntVar(&c.instances, "instances", 1, "servers to start on --database (more than one needs postgres://…); buyers are spread over them")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if c.url == "" {
-		srv, err := startBenchServer(ctx, c, stderr)
-		if err != nil {
-			return err
+	if c.url != "" {
+		c.urls = strings.Split(c.url, ",")
+	} else {
+		if c.instances > 1 && !strings.HasPrefix(c.database, "postgres") {
+			return fmt.Errorf("--instances %d needs --database postgres://…: the instances share one database", c.instances)
 		}
-		defer srv.stop()
-		c.url = srv.url
-		defer func() { fmt.Fprintf(stdout, "server peak RSS: %s\n", srv.peakRSS()) }()
+		// One after another: the first loads the demo data into an empty
+		// database, the others find it there.
+		for i := range max(1, c.instances) {
+			srv, err := startBenchServer(ctx, c, stderr)
+			if err != nil {
+				return err
+			}
+			defer srv.stop()
+			c.urls = append(c.urls, srv.url)
+			defer func() { fmt.Fprintf(stdout, "server %d peak RSS: %s\n", i+1, srv.peakRSS()) }()
+		}
 	}
+	c.url = c.urls[0]
 	return runBench(ctx, c, stdout)
 }
 
@@ -137,7 +152,11 @@ type benchStats struct {
 }
 
 func runBench(ctx context.Context, c benchConfig, out io.Writer) error {
-	cl := newClient(c.url)
+	clients := make([]*client, len(c.urls))
+	for i, u := range c.urls {
+		clients[i] = newClient(u)
+	}
+	cl := clients[0]
 	var login struct {
 		Token string `json:"token"`
 	}
@@ -183,7 +202,7 @@ func runBench(ctx context.Context, c benchConfig, out io.Writer) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			buyer(ctx, cl, c, ev.Event.ID, users, &next, st)
+			buyer(ctx, clients[w%len(clients)], c, ev.Event.ID, users, &next, st)
 		}()
 	}
 	wg.Wait()

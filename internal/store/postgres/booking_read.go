@@ -66,14 +66,19 @@ func (s *Store) SeatCounts(ctx context.Context, eventID string, now time.Time) (
 	return c, err
 }
 
-// holdByID reads a hold and its seats. lock is "" or a locking clause such
-// as "FOR UPDATE", for reads inside a transaction that decide a write.
+// holdByID reads a hold and its seats in one round trip. lock is "" or a
+// locking clause such as "FOR UPDATE", for reads inside a transaction that
+// decide a write.
 func holdByID(ctx context.Context, q queryer, id, lock string) (booking.Hold, error) {
 	var h booking.Hold
 	var expires, created int64
 	var orderID *string
-	err := q.QueryRow(ctx, `SELECT id, event_id, user_id, status, expires_at, quantity, subtotal_cents, currency, order_id, created_at
-		FROM holds WHERE id = $1 `+lock, id).Scan(&h.ID, &h.EventID, &h.UserID, &h.Status, &expires, &h.Quantity, &h.SubtotalCents, &h.Currency, &orderID, &created)
+	var seats []byte
+	err := q.QueryRow(ctx, `SELECT h.id, h.event_id, h.user_id, h.status, h.expires_at, h.quantity, h.subtotal_cents, h.currency, h.order_id, h.created_at,
+		(SELECT COALESCE(json_agg(json_build_object('no', hs.seat_no, 'section', hs.section_name, 'row', hs.row_name, 'number', hs.number,
+			'price_cents', hs.price_cents) ORDER BY hs.seat_no), '[]') FROM hold_seats hs WHERE hs.hold_id = h.id)
+		FROM holds h WHERE h.id = $1 `+lock, id).Scan(&h.ID, &h.EventID, &h.UserID, &h.Status, &expires, &h.Quantity, &h.SubtotalCents,
+		&h.Currency, &orderID, &created, &seats)
 	if err != nil {
 		return h, notFound(err, "hold")
 	}
@@ -81,20 +86,21 @@ func holdByID(ctx context.Context, q queryer, id, lock string) (booking.Hold, er
 	if orderID != nil {
 		h.OrderID = *orderID
 	}
-	rows, err := q.Query(ctx, `SELECT seat_no, section_name, row_name, number, price_cents FROM hold_seats WHERE hold_id = $1 ORDER BY seat_no`, id)
-	if err != nil {
-		return h, err
+	var hs []struct {
+		No         int64   `json:"no"`
+		Section    string  `json:"section"`
+		Row        *string `json:"row"`
+		Number     *int    `json:"number"`
+		PriceCents int64   `json:"price_cents"`
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var hs booking.HeldSeat
-		if err := rows.Scan(&hs.No, &hs.Section, &hs.Row, &hs.Number, &hs.PriceCents); err != nil {
-			return h, err
-		}
-		hs.ID = strconv.FormatInt(hs.No, 10)
-		h.Seats = append(h.Seats, hs)
+	if err := json.Unmarshal(seats, &hs); err != nil {
+		return h, fmt.Errorf("hold %s seats: %w", id, err)
 	}
-	return h, rows.Err()
+	for _, st := range hs {
+		h.Seats = append(h.Seats, booking.HeldSeat{No: st.No, ID: strconv.FormatInt(st.No, 10), Section: st.Section, Row: st.Row,
+			Number: st.Number, PriceCents: st.PriceCents})
+	}
+	return h, nil
 }
 
 // Hold returns a hold with its seats.
@@ -102,11 +108,31 @@ func (s *Store) Hold(ctx context.Context, id string) (booking.Hold, error) {
 	return holdByID(ctx, s.pool, id, "")
 }
 
-const orderColumns = `id, event_id, user_id, hold_id, status, currency, delivery, line_items_json, subtotal_cents, fees_cents, total_cents,
-	refunded_cents, provider, COALESCE(charge_id, ''), created_at, updated_at`
+// orderColumns read an order with its tickets as a JSON array, so that one
+// round trip returns the whole order.
+const orderColumns = `o.id, o.event_id, o.user_id, o.hold_id, o.status, o.currency, o.delivery, o.line_items_json, o.subtotal_cents,
+	o.fees_cents, o.total_cents, o.refunded_cents, o.provider, COALESCE(o.charge_id, ''), o.created_at, o.updated_at,
+	(SELECT COALESCE(json_agg(json_build_object('id', t.id, 'event_id', t.event_id, 'user_id', t.user_id, 'seat_no', t.seat_no,
+		'section', t.section_name, 'row', t.row_name, 'number', t.number, 'barcode', t.barcode, 'status', t.status,
+		'checked_in_at', t.checked_in_at, 'created_at', t.created_at) ORDER BY t.seat_no), '[]') FROM tickets t WHERE t.order_id = o.id)`
+
+// jsonTicket is a ticket as orderColumns encode it.
+type jsonTicket struct {
+	ID          string  `json:"id"`
+	EventID     string  `json:"event_id"`
+	UserID      string  `json:"user_id"`
+	SeatNo      int64   `json:"seat_no"`
+	Section     string  `json:"section"`
+	Row         *string `json:"row"`
+	Number      *int    `json:"number"`
+	Barcode     string  `json:"barcode"`
+	Status      string  `json:"status"`
+	CheckedInAt *int64  `json:"checked_in_at"`
+	CreatedAt   int64   `json:"created_at"`
+}
 
 func queryOrders(ctx context.Context, q queryer, where string, a ...any) ([]booking.Order, error) {
-	rows, err := q.Query(ctx, `SELECT `+orderColumns+` FROM orders `+where, a...)
+	rows, err := q.Query(ctx, `SELECT `+orderColumns+` FROM orders o `+where, a...)
 	if err != nil {
 		return nil, err
 	}
@@ -114,45 +140,38 @@ func queryOrders(ctx context.Context, q queryer, where string, a ...any) ([]book
 	out := []booking.Order{}
 	for rows.Next() {
 		var o booking.Order
-		var items []byte
+		var items, tickets []byte
 		var created, updated int64
 		if err := rows.Scan(&o.ID, &o.EventID, &o.UserID, &o.HoldID, &o.Status, &o.Currency, &o.Delivery, &items, &o.SubtotalCents,
-			&o.FeesCents, &o.TotalCents, &o.RefundedCents, &o.Payment.Provider, &o.Payment.ChargeID, &created, &updated); err != nil {
+			&o.FeesCents, &o.TotalCents, &o.RefundedCents, &o.Payment.Provider, &o.Payment.ChargeID, &created, &updated, &tickets); err != nil {
 			return nil, err
 		}
 		if err := json.Unmarshal(items, &o.LineItems); err != nil {
 			return nil, fmt.Errorf("order %s line items: %w", o.ID, err)
 		}
+		var ts []jsonTicket
+		if err := json.Unmarshal(tickets, &ts); err != nil {
+			return nil, fmt.Errorf("order %s tickets: %w", o.ID, err)
+		}
+		o.Tickets = make([]booking.Ticket, len(ts))
+		for i, t := range ts {
+			o.Tickets[i] = booking.Ticket{ID: t.ID, OrderID: o.ID, EventID: t.EventID, UserID: t.UserID, SeatNo: t.SeatNo,
+				SeatID: strconv.FormatInt(t.SeatNo, 10), Section: t.Section, Row: t.Row, Number: t.Number, Barcode: t.Barcode,
+				Status: t.Status, CreatedAt: store.Time(t.CreatedAt)}
+			if t.CheckedInAt != nil {
+				at := store.Time(*t.CheckedInAt)
+				o.Tickets[i].CheckedInAt = &at
+			}
+		}
 		o.CreatedAt, o.UpdatedAt = store.Time(created), store.Time(updated)
-		o.Tickets = []booking.Ticket{}
 		out = append(out, o)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	if len(out) == 0 {
-		return out, nil
-	}
-	// The tickets of every order listed, in one query.
-	index := make(map[string]int, len(out))
-	orderIDs := make([]string, len(out))
-	for i, o := range out {
-		index[o.ID], orderIDs[i] = i, o.ID
-	}
-	ts, err := queryTickets(ctx, q, `WHERE order_id = ANY($1) ORDER BY order_id, seat_no`, orderIDs)
-	if err != nil {
-		return nil, err
-	}
-	for _, t := range ts {
-		i := index[t.OrderID]
-		out[i].Tickets = append(out[i].Tickets, t)
-	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // orderByID reads an order with its tickets; lock as in holdByID.
 func orderByID(ctx context.Context, q queryer, id, lock string) (booking.Order, error) {
-	os, err := queryOrders(ctx, q, `WHERE id = $1 `+lock, id)
+	os, err := queryOrders(ctx, q, `WHERE o.id = $1 `+lock, id)
 	if err != nil {
 		return booking.Order{}, err
 	}
@@ -258,7 +277,7 @@ func (s *Store) PaidOrderIDs(ctx context.Context, eventID string) ([]string, err
 
 // PendingOrders lists orders pending since before `before`.
 func (s *Store) PendingOrders(ctx context.Context, before time.Time, limit int) ([]booking.Order, error) {
-	return queryOrders(ctx, s.pool, `WHERE status = 'pending' AND created_at < $1 ORDER BY created_at LIMIT $2`, store.Millis(before), limit)
+	return queryOrders(ctx, s.pool, `WHERE o.status = 'pending' AND o.created_at < $1 ORDER BY o.created_at LIMIT $2`, store.Millis(before), limit)
 }
 
 func queryIDs(ctx context.Context, q queryer, query string, a ...any) ([]string, error) {

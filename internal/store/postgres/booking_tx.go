@@ -164,20 +164,20 @@ func (t *bookingTx) ClaimSeats(ctx context.Context, eventID string, nos []int64,
 	return int(tag.RowsAffected()), err
 }
 
+// InsertHold inserts the hold and its seats in one statement.
 func (t *bookingTx) InsertHold(ctx context.Context, h booking.Hold) error {
-	_, err := t.tx.Exec(ctx, `INSERT INTO holds (id, event_id, user_id, status, expires_at, quantity, subtotal_cents, currency, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, h.ID, h.EventID, h.UserID, h.Status, store.Millis(h.ExpiresAt), h.Quantity, h.SubtotalCents,
-		h.Currency, store.Millis(h.CreatedAt))
-	if err != nil {
-		return err
-	}
-	nos, sections, rows, numbers, prices := make([]int64, len(h.Seats)), make([]string, len(h.Seats)), make([]*string, len(h.Seats)),
-		make([]*int, len(h.Seats)), make([]int64, len(h.Seats))
+	n := len(h.Seats)
+	nos, sections, rows, numbers, prices := make([]int64, n), make([]string, n), make([]*string, n), make([]*int, n), make([]int64, n)
 	for i, s := range h.Seats {
 		nos[i], sections[i], rows[i], numbers[i], prices[i] = s.No, s.Section, s.Row, s.Number, s.PriceCents
 	}
-	_, err = t.tx.Exec(ctx, `INSERT INTO hold_seats (hold_id, seat_no, section_name, row_name, number, price_cents)
-		SELECT $1::TEXT, * FROM unnest($2::BIGINT[], $3::TEXT[], $4::TEXT[], $5::INTEGER[], $6::BIGINT[])`, h.ID, nos, sections, rows, numbers, prices)
+	_, err := t.tx.Exec(ctx, `WITH h AS (
+			INSERT INTO holds (id, event_id, user_id, status, expires_at, quantity, subtotal_cents, currency, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id)
+		INSERT INTO hold_seats (hold_id, seat_no, section_name, row_name, number, price_cents)
+		SELECT h.id, s.* FROM h, unnest($10::BIGINT[], $11::TEXT[], $12::TEXT[], $13::INTEGER[], $14::BIGINT[]) AS s`,
+		h.ID, h.EventID, h.UserID, h.Status, store.Millis(h.ExpiresAt), h.Quantity, h.SubtotalCents, h.Currency, store.Millis(h.CreatedAt),
+		nos, sections, rows, numbers, prices)
 	return err
 }
 
