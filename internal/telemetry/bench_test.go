@@ -16,8 +16,10 @@ import (
 
 	"github.com/boxoffice/boxoffice/internal/account"
 	"github.com/boxoffice/boxoffice/internal/app"
+	"github.com/boxoffice/boxoffice/internal/booking"
 	"github.com/boxoffice/boxoffice/internal/clock"
 	"github.com/boxoffice/boxoffice/internal/config"
+	"github.com/boxoffice/boxoffice/internal/telemetry"
 )
 
 // BenchmarkHoldPath measures what instrumentation costs on the hot path of
@@ -165,3 +167,61 @@ func call(h http.Handler, method, path, token string, body []byte) (int, []byte)
 	h.ServeHTTP(w, req)
 	return w.Code, w.Body.Bytes()
 }
+
+// BenchmarkInstrumentation measures the instruments alone, without the
+// database, where a shared machine's noise cannot hide them: one API
+// request through Middleware and Wrap around a handler that does nothing,
+// and one store call through the BookingStore decorator, each bare, with
+// metrics, and with every span recorded.
+func BenchmarkInstrumentation(b *testing.B) {
+	const pattern = "POST /api/v1/events/{id}/holds"
+	noop := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusCreated) })
+	for _, mode := range []string{"bare", "metrics", "tracing"} {
+		var h http.Handler = noop
+		var st booking.Store = countStore{}
+		if mode != "bare" {
+			o := telemetry.Options{}
+			if mode == "tracing" {
+				tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(tracetest.NewNoopExporter()))
+				b.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+				o.TracerProvider = tp
+			}
+			tel := telemetry.New(o)
+			mux := http.NewServeMux()
+			mux.Handle(pattern, tel.Wrap(pattern, noop))
+			h, st = tel.Middleware(mux), tel.BookingStore(countStore{})
+		} else {
+			mux := http.NewServeMux()
+			mux.Handle(pattern, noop)
+			h = mux
+		}
+		b.Run("request/"+mode, func(b *testing.B) {
+			b.ReportAllocs()
+			req := httptest.NewRequest("POST", "/api/v1/events/evt1/holds", nil)
+			for b.Loop() {
+				h.ServeHTTP(discardWriter{}, req)
+			}
+		})
+		b.Run("store/"+mode, func(b *testing.B) {
+			b.ReportAllocs()
+			ctx := context.Background()
+			for b.Loop() {
+				_, _ = st.SeatCounts(ctx, "evt1", time.Time{})
+			}
+		})
+	}
+}
+
+// countStore answers SeatCounts at once.
+type countStore struct{ booking.Store }
+
+func (countStore) SeatCounts(context.Context, string, time.Time) (booking.SeatCounts, error) {
+	return booking.SeatCounts{Capacity: 10}, nil
+}
+
+// discardWriter is a ResponseWriter that keeps nothing.
+type discardWriter struct{}
+
+func (discardWriter) Header() http.Header         { return http.Header{} }
+func (discardWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (discardWriter) WriteHeader(int)             {}

@@ -37,7 +37,7 @@ func (t *Telemetry) Middleware(next http.Handler) http.Handler {
 		if r.Header.Get("Traceparent") != "" {
 			ctx = t.prop.Extract(ctx, propagation.HeaderCarrier(r.Header))
 		}
-		if t.tracer == nil {
+		if t.tracer == nil || untraced[r.URL.Path] {
 			if trace.SpanContextFromContext(ctx).IsValid() {
 				t.prop.Inject(ctx, propagation.HeaderCarrier(w.Header()))
 				r = r.WithContext(ctx)
@@ -63,6 +63,10 @@ func (t *Telemetry) Middleware(next http.Handler) http.Handler {
 		}
 	})
 }
+
+// untraced are the paths that monitoring calls every few seconds: a span
+// for each would bury the buyers' traces.
+var untraced = map[string]bool{"/metrics": true, "/healthz": true, "/readyz": true}
 
 // Wrap instruments one route of the API (httpapi.Deps.Wrap): latency,
 // traffic and errors by route pattern — never the raw path, so label

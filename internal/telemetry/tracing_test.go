@@ -158,6 +158,12 @@ func TestCallerTraceJoined(t *testing.T) {
 			t.Errorf("tracing %v: request line %v", tracing, line)
 		}
 		if tracing {
+			in.c.Must(t, 200, apitest.Req{Method: "GET", Path: "/healthz"})
+			for _, s := range in.spans.GetSpans() {
+				if s.Name == "GET /healthz" {
+					t.Errorf("a health check was traced")
+				}
+			}
 			joined := false
 			for _, s := range spansOf(in, caller) {
 				joined = joined || (s.SpanKind == trace.SpanKindServer && s.Parent.SpanID().String() == "b7ad6b7169203331")
