@@ -34,6 +34,7 @@ import (
 	"github.com/boxoffice/boxoffice/internal/store/postgres"
 	"github.com/boxoffice/boxoffice/internal/store/sqlite"
 	"github.com/boxoffice/boxoffice/internal/telemetry"
+	"github.com/boxoffice/boxoffice/internal/web"
 )
 
 // Engine is everything the service needs from a store engine.
@@ -82,7 +83,9 @@ type App struct {
 	// Options.NoTelemetry.
 	Telemetry *telemetry.Telemetry
 	Handler   http.Handler
-	jobs      jobs.Runner
+	// Web is the web site; Handler sends it every path outside the API.
+	Web  *web.Server
+	jobs jobs.Runner
 	// stopTracing flushes buffered spans at Close.
 	stopTracing func(context.Context) error
 	debugToken  string
@@ -191,6 +194,18 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		deps.Metrics, deps.Wrap = a.Telemetry.Handler(), a.Telemetry.Wrap
 	}
 	a.Handler = httpapi.New(deps)
+	webKey, err := st.Setting(ctx, "web_csrf_key", func() string { return hex.EncodeToString(ids.Secret(32)) })
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("web key: %w", err)
+	}
+	wk, _ := hex.DecodeString(webKey)
+	a.Web, err = web.New(web.Deps{Accounts: a.Accounts, Catalog: a.Catalog, Booking: a.Booking, Clock: o.Clock, Log: o.Log, Secret: wk})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	a.Handler = route(a.Handler, a.Web)
 	if a.Telemetry != nil {
 		a.Handler = a.Telemetry.Middleware(a.Handler)
 	}
@@ -216,6 +231,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn)}
+	srv.RegisterOnShutdown(a.Web.Shutdown) // ends live streams, which never go idle
 	if a.Config.DebugAddr != "" {
 		stop, err := a.serveDebug()
 		if err != nil {

@@ -1,0 +1,210 @@
+// Package web is Boxoffice's server-rendered web site: buyers find events,
+// pick seats on a live seat map, hold, pay and get QR-coded tickets;
+// organizers set up venues and events and watch sales; gate staff check
+// tickets in. Pages are html/template with embedded static assets and a
+// few plain JavaScript modules, so nothing is built with Node.js and the
+// Content-Security-Policy forbids inline scripts.
+//
+// Like httpapi, the package only translates HTTP: every rule lives in the
+// domain services it calls.
+package web
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"time"
+
+	"github.com/boxoffice/boxoffice/internal/account"
+	"github.com/boxoffice/boxoffice/internal/booking"
+	"github.com/boxoffice/boxoffice/internal/catalog"
+	"github.com/boxoffice/boxoffice/internal/clock"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Deps are what the pages call.
+type Deps struct {
+	Accounts *account.Service
+	Catalog  *catalog.Service
+	Booking  *booking.Service
+	Clock    clock.Clock
+	Log      *slog.Logger
+	// Secret keys the CSRF tokens; every instance must share it.
+	Secret []byte
+	// LiveInterval is how often a live page's data is re-read (default 700ms).
+	LiveInterval time.Duration
+	// MaxFeeds bounds the events followed live at once by this instance.
+	MaxFeeds int
+}
+
+// Server is the web site's http.Handler.
+type Server struct {
+	Deps
+	mux    *http.ServeMux
+	pages  *pages
+	live   *hub
+	static http.Handler
+}
+
+// New builds the site with every page of routes.
+func New(d Deps) (*Server, error) {
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	if d.Clock == nil {
+		d.Clock = clock.System{}
+	}
+	if d.LiveInterval <= 0 {
+		d.LiveInterval = 700 * time.Millisecond
+	}
+	if d.MaxFeeds <= 0 {
+		d.MaxFeeds = 200
+	}
+	if len(d.Secret) < 16 {
+		return nil, fmt.Errorf("web: the secret must be at least 16 bytes")
+	}
+	p, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	sub, err := fs.Sub(staticFS, "static")
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{Deps: d, mux: http.NewServeMux(), pages: p, static: http.FileServerFS(sub)}
+	s.live = newHub(d.LiveInterval, d.MaxFeeds, d.Log)
+	s.routes()
+	return s, nil
+}
+
+// Shutdown ends every live stream, so that http.Server.Shutdown does not
+// wait for connections that never go idle. Register it with
+// http.Server.RegisterOnShutdown.
+func (s *Server) Shutdown() { s.live.close() }
+
+// routes lists every page and action. POSTs check the CSRF token first.
+func (s *Server) routes() {
+	s.mux.Handle("GET /static/", http.StripPrefix("/static/", s.cacheStatic(s.static)))
+	s.get("/{$}", s.home)
+	s.get("/venues/{id}", s.venuePage)
+	s.get("/events/{id}", s.eventPage)
+	s.get("/events/{id}/layout.json", s.layout)
+	s.get("/events/{id}/seats.txt", s.seatStatuses)
+	s.get("/events/{id}/live", s.eventStream)
+	s.post("/events/{id}/hold", s.placeHold)
+	s.post("/holds/{id}/release", s.releaseHold)
+	s.get("/checkout/{hold_id}", s.checkoutPage)
+	s.post("/checkout/{hold_id}", s.placeOrder)
+	s.get("/orders/{id}", s.orderPage)
+	s.get("/me/tickets", s.myTickets)
+	s.get("/tickets/{id}/qr.svg", s.ticketQR)
+
+	s.get("/login", s.loginPage)
+	s.post("/login", s.login)
+	s.get("/signup", s.signupPage)
+	s.post("/signup", s.signup)
+	s.post("/logout", s.logout)
+
+	s.get("/admin", s.adminPage)
+	s.get("/admin/venues/new", s.newVenuePage)
+	s.post("/admin/venues", s.createVenue)
+	s.get("/admin/events/new", s.newEventPage)
+	s.post("/admin/events", s.createEvent)
+	s.get("/admin/events/{id}", s.editEventPage)
+	s.post("/admin/events/{id}", s.updateEvent)
+	s.get("/admin/events/{id}/sales", s.salesPage)
+	s.get("/admin/events/{id}/sales/live", s.salesStream)
+	s.post("/admin/events/{id}/cancel", s.cancelEvent)
+	s.post("/admin/orders/{id}/refund", s.refundOrder)
+
+	s.get("/gate", s.gatePage)
+	s.post("/gate", s.checkIn)
+}
+
+// handlerFunc is a page handler that returns its error for s.fail.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+func (s *Server) get(path string, h handlerFunc) { s.mux.Handle("GET "+path, s.wrap(h)) }
+
+func (s *Server) post(path string, h handlerFunc) {
+	s.mux.Handle("POST "+path, s.wrap(func(w http.ResponseWriter, r *http.Request) error {
+		r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+		if err := s.checkCSRF(r); err != nil {
+			return err
+		}
+		return h(w, r)
+	}))
+}
+
+func (s *Server) wrap(h handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.fail(w, r, err)
+		}
+	})
+}
+
+// ServeHTTP sets the security headers of every page and turns a panic into
+// a logged, friendly 500.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
+		"connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Permissions-Policy", "geolocation=(self), camera=(), microphone=()")
+	if isHTTPS(r) {
+		h.Set("Strict-Transport-Security", "max-age=31536000")
+	}
+	ctx, _ := withUserState(r.Context())
+	r = r.WithContext(ctx)
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.Log.ErrorContext(r.Context(), "web panic", "panic", fmt.Sprint(v), "stack", string(debug.Stack()), "path", r.URL.Path)
+			s.fail(w, r, fmt.Errorf("panic: %v", v))
+		}
+	}()
+	s.mux.ServeHTTP(w, r)
+}
+
+// cacheStatic lets browsers keep assets for a while; they change only
+// with a new binary.
+func (s *Server) cacheStatic(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=300")
+		h.ServeHTTP(w, r)
+	})
+}
+
+func isHTTPS(r *http.Request) bool {
+	return r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https"
+}
+
+// ctxUser carries the signed-in user of a request once looked up.
+type ctxKey int
+
+const keyUser ctxKey = iota
+
+type userState struct {
+	looked bool
+	user   *account.User
+	token  string
+}
+
+func withUserState(ctx context.Context) (context.Context, *userState) {
+	st := &userState{}
+	return context.WithValue(ctx, keyUser, st), st
+}
