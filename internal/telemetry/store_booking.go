@@ -16,7 +16,7 @@ func (t *Telemetry) BookingStore(s booking.Store) booking.Store {
 	return &bookingStore{Store: s, t: t, tx: t.dbOp("booking.tx"), event: t.dbOp("booking.event"), hold: t.dbOp("booking.hold"),
 		order: t.dbOp("booking.order"), orders: t.dbOp("booking.orders"), ticket: t.dbOp("booking.ticket"),
 		tickets: t.dbOp("booking.tickets"), seats: t.dbOp("booking.seats"), counts: t.dbOp("booking.seat_counts"),
-		taken:   t.dbOp("booking.taken_seats"),
+		taken: t.dbOp("booking.taken_seats"), plan: t.dbOp("booking.plan_seats"),
 		figures: t.dbOp("booking.order_figures"), expire: t.dbOp("booking.expire_holds"),
 		pending: t.dbOp("booking.pending_orders"), paid: t.dbOp("booking.paid_order_ids")}
 }
