@@ -22,6 +22,7 @@ func (s *Server) routes() {
 	s.handle("POST "+v1+"/events", s.authed(s.idempotent(s.createEvent)))
 	s.handle("GET "+v1+"/events", s.listEvents)
 	s.handle("GET "+v1+"/events/{id}", s.getEvent)
+	s.handle("PATCH "+v1+"/events/{id}", s.authed(s.updateEvent))
 	s.handle("POST "+v1+"/events/{id}/cancel", s.authed(s.cancelEvent))
 	s.handle("GET "+v1+"/events/{id}/seats", s.seatMap)
 	s.handle("GET "+v1+"/events/{id}/offers", s.offers)
