@@ -21,7 +21,7 @@ var _ idempotency.Store = (*Store)(nil)
 // released in between (the first request failed with a 5xx) is claimed
 // again on the next round.
 func (s *Store) ClaimKey(ctx context.Context, userID, key, hash string, now time.Time) (idempotency.Record, bool, error) {
-	for {
+	for round := 0; ; round++ {
 		tag, err := s.pool.Exec(ctx, `INSERT INTO idempotency_keys (user_id, key, request_hash, status, created_at)
 			VALUES ($1, $2, $3, 'pending', $4) ON CONFLICT (user_id, key) DO NOTHING`, userID, key, hash, store.Millis(now))
 		if err != nil {
@@ -37,7 +37,7 @@ func (s *Store) ClaimKey(ctx context.Context, userID, key, hash string, now time
 		var created int64
 		err = s.pool.QueryRow(ctx, `SELECT request_hash, status, response_status, response_type, response_body, created_at
 			FROM idempotency_keys WHERE user_id = $1 AND key = $2`, userID, key).Scan(&rec.RequestHash, &status, &code, &ctype, &rec.Body, &created)
-		if errors.Is(err, pgx.ErrNoRows) {
+		if errors.Is(err, pgx.ErrNoRows) && round < 10 {
 			continue // released since our insert: claim it again
 		}
 		if err != nil {
