@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 )
 
 // TestBrowserBuyerJourney is the whole buyer path in a browser: sign up,
@@ -110,7 +112,10 @@ func TestBrowserBuyerJourney(t *testing.T) {
 	tb.open("/events/" + event)
 	tb.phone()
 	tb.waitFor(`document.querySelector('[data-event-id]').dataset.live === 'on'`, patience)
-	tb.shot("09-event-phone")
+	tb.shotView("09-event-phone-screen")
+	tb.do(chromedp.Evaluate[chromedp.Void](`document.getElementById('seatmap').scrollIntoView()`))
+	tb.shotView("10-event-phone-map")
+	tb.shot("11-event-phone-full")
 }
 
 // TestBrowserStadiumFirstPaint opens the demo's 80,879-seat stadium game and

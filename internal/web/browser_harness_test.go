@@ -396,15 +396,26 @@ func (tb *tab) signIn(r account.Registration) {
 	}
 }
 
-// shot saves a full-page screenshot as <test>/<name>.png.
-func (tb *tab) shot(name string) {
+// shot saves a full-page screenshot as <test>/<browser>-<name>.png.
+func (tb *tab) shot(name string) { tb.t.Helper(); tb.save(name, chromedp.FullScreenshot(100)) }
+
+// shotView saves what the screen shows, without scrolling.
+func (tb *tab) shotView(name string) { tb.t.Helper(); tb.save(name, chromedp.CaptureScreenshot()) }
+
+// cleared remembers the tests whose screenshot folder this run emptied.
+var cleared sync.Map
+
+func (tb *tab) save(name string, a chromedp.Action[[]byte]) {
 	tb.t.Helper()
-	buf, err := chromedp.Run(tb.ctx, chromedp.FullScreenshot(100))
+	buf, err := chromedp.Run(tb.ctx, a)
 	if err != nil {
 		tb.t.Logf("screenshot %s: %v", name, err)
 		return
 	}
 	dir := filepath.Join(outDir(tb.t), strings.ReplaceAll(tb.t.Name(), "/", "_"))
+	if _, done := cleared.LoadOrStore(dir, true); !done {
+		os.RemoveAll(dir) // screenshots of an earlier run would mislead
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		tb.t.Fatal(err)
 	}

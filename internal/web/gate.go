@@ -15,6 +15,7 @@ type gateResult struct {
 	Title   string
 	Detail  string
 	Ticket  *booking.Ticket
+	Event   string
 	Barcode string
 }
 
@@ -50,6 +51,9 @@ func (s *Server) checkIn(w http.ResponseWriter, r *http.Request) error {
 	switch {
 	case err == nil:
 		res.OK, res.Title, res.Ticket = true, "Welcome in", &t
+		if e, err := s.Catalog.Event(r.Context(), t.EventID); err == nil {
+			res.Event = e.Name
+		}
 	case apperr.Is(err, apperr.AlreadyCheckedIn):
 		_, msg := message(err)
 		res.Title, res.Detail = "Already scanned", msg
