@@ -62,6 +62,7 @@ type site struct {
 	// Events are the catalog's events by name.
 	Events map[string]string
 	Demo   demo.Summary
+	dir    string // holds the database file
 }
 
 type siteOptions struct {
@@ -70,6 +71,9 @@ type siteOptions struct {
 	// noCatalog, or demoCatalog (the product's demo, with the real
 	// 80,879-seat stadium: seconds to load, minutes under -race).
 	catalog int
+	// join starts a second instance on join's database, as a load
+	// balancer's second server would be; it creates nothing.
+	join *site
 }
 
 const (
@@ -82,7 +86,11 @@ const (
 // short hold time) and stops it, cleanly, when the test ends.
 func startSite(t *testing.T, o siteOptions) *site {
 	t.Helper()
-	s, stop, err := bootSite(t.TempDir(), o)
+	dir := t.TempDir()
+	if o.join != nil {
+		dir = o.join.dir
+	}
+	s, stop, err := bootSite(dir, o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,9 +166,15 @@ func bootSite(dir string, o siteOptions) (*site, func() error, error) {
 		a.Close()
 		return nil, nil, err
 	}
-	s := &site{App: a}
+	s := &site{App: a, dir: dir}
+	if o.join != nil {
+		s.Admin, s.Events, o.catalog = o.join.Admin, o.join.Events, noCatalog
+	}
 	root := account.User{Role: account.RoleAdmin}
 	for _, r := range []account.Registration{adminLogin, staffLogin, buyerLogin} {
+		if o.join != nil {
+			break
+		}
 		u, err := a.Accounts.CreateUser(ctx, root, r)
 		if err != nil {
 			return fail(err)

@@ -170,6 +170,69 @@ func TestSessionsAndCSRF(t *testing.T) {
 	}
 }
 
+// readSSE returns a channel of (event, data) pairs read from a stream.
+func readSSE(t *testing.T, body io.Reader) <-chan [2]string {
+	events := make(chan [2]string, 10)
+	go func() {
+		sc := bufio.NewScanner(body)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		var name string
+		for sc.Scan() {
+			line := sc.Text()
+			if v, ok := strings.CutPrefix(line, "event: "); ok {
+				name = v
+			} else if v, ok := strings.CutPrefix(line, "data: "); ok {
+				events <- [2]string{name, v}
+			}
+		}
+		close(events)
+	}()
+	return events
+}
+
+// TestLiveAcrossInstances runs two instances on one database, as behind a
+// load balancer: a page following the first sees, within the live bound, a
+// hold made through the second. Nothing passes between the instances but
+// the database, so PostgreSQL works the same way.
+func TestLiveAcrossInstances(t *testing.T) {
+	t.Parallel()
+	a := startSite(t, siteOptions{catalog: noCatalog})
+	e := a.smallEvent(t)
+	b := startSite(t, siteOptions{join: a})
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", a.URL+"/events/"+e.ID+"/live", nil)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	events := readSSE(t, res.Body)
+	if ev := <-events; ev[0] != "snapshot" {
+		t.Fatalf("first event %q", ev)
+	}
+	u, _, err := login(t, b, buyerLogin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	if _, err := b.App.Booking.PlaceHold(t.Context(), u, e.ID, booking.HoldRequest{SeatIDs: []string{"7"}}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case ev := <-events:
+		if ev[0] != "change" || ev[1] != `{"h":[7]}` {
+			t.Fatalf("after a hold on the other instance: %q", ev)
+		}
+		t.Logf("a hold through instance B reached a page on instance A after %v", time.Since(start).Round(time.Millisecond))
+		if d := time.Since(start); d > liveBound {
+			t.Errorf("took %v, want within %v", d, liveBound)
+		}
+	case <-time.After(2 * liveBound):
+		t.Fatal("the hold never reached the other instance's page")
+	}
+}
+
 // TestLiveStream reads the event page's stream: a full compact status
 // first, then the change when a seat is held, and the server still shuts
 // down promptly with the stream open.
@@ -195,21 +258,7 @@ func TestLiveStream(t *testing.T) {
 	if ct := sse.Header.Get("Content-Type"); ct != "text/event-stream" {
 		t.Fatalf("stream content type %q", ct)
 	}
-	events := make(chan [2]string, 10)
-	go func() {
-		sc := bufio.NewScanner(sse.Body)
-		sc.Buffer(make([]byte, 1<<20), 1<<20)
-		var name string
-		for sc.Scan() {
-			line := sc.Text()
-			if v, ok := strings.CutPrefix(line, "event: "); ok {
-				name = v
-			} else if v, ok := strings.CutPrefix(line, "data: "); ok {
-				events <- [2]string{name, v}
-			}
-		}
-		close(events)
-	}()
+	events := readSSE(t, sse.Body)
 	next := func() [2]string {
 		t.Helper()
 		select {
