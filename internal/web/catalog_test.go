@@ -20,6 +20,7 @@ const (
 	eventJets    = "Jets vs. Texans"
 	eventGiants  = "Giants vs. Cowboys"
 	eventConcert = "Aurora Vale: Glass Horizon"
+	eventFilm    = "The Last Lighthouse"
 )
 
 func ring(first, n int, rx, ry float64, rows, seats int) []catalog.SectionInput {
@@ -81,5 +82,21 @@ func loadTestCatalog(ctx context.Context, cat *catalog.Service, admin account.Us
 		return nil, fmt.Errorf("%s: %w", eventConcert, err)
 	}
 	events[eventConcert] = e.ID
+	screen := catalog.VenueInput{Name: "Test Cinema — Screen 1", City: "New York", Region: "NY", Country: "US", Lat: f(40.7775), Lon: f(-73.9817),
+		Timezone: "America/New_York", Sections: []catalog.SectionInput{{Name: "Auditorium", Rows: []catalog.Row{{Name: "A", Seats: 8}, {Name: "B", Seats: 8}}}}}
+	c, err := cat.CreateVenue(ctx, admin, screen)
+	if err != nil {
+		return nil, fmt.Errorf("test cinema: %w", err)
+	}
+	for i, h := range []int{25, 28, 49} { // two shows tomorrow, one the day after
+		starts, onsale, price := now.Truncate(time.Hour).Add(time.Duration(h)*time.Hour), now.Add(-time.Hour), int64(1700)
+		e, err := cat.CreateEvent(ctx, admin, catalog.EventInput{VenueID: c.ID, Name: eventFilm, Category: "movie", StartsAt: &starts,
+			OnsaleAt: &onsale, DefaultPriceCents: &price})
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", eventFilm, err)
+		}
+		events[fmt.Sprintf("%s #%d", eventFilm, i+1)] = e.ID
+	}
+	events["cinema"] = c.ID
 	return events, nil
 }

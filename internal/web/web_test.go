@@ -320,3 +320,59 @@ func TestSeatStatusesAreCompressed(t *testing.T) {
 		t.Errorf("statuses %q, want %q", b, want)
 	}
 }
+
+// TestFindingEvents: search by text, category and date; venues near a
+// typed city (or a location), nearest first with their next events; and a
+// cinema screen's showtimes grouped by film.
+func TestFindingEvents(t *testing.T) {
+	t.Parallel()
+	s := startSite(t, siteOptions{})
+	c := client(t)
+	count := func(page, s string) int { return strings.Count(page, s) }
+
+	_, page := get(t, c, s.URL+"/?q=jets&category=sports")
+	if n := count(page, `class="event-card"`); n != 1 || !strings.Contains(page, eventJets) {
+		t.Errorf("search jets/sports found %d events", n)
+	}
+	_, page = get(t, c, s.URL+"/?q=jets&category=movie")
+	if n := count(page, `class="event-card"`); n != 0 {
+		t.Errorf("search jets/movie found %d events", n)
+	}
+	jets, _ := s.App.Catalog.Event(t.Context(), s.event(t, eventJets))
+	day := inNewYork(jets.StartsAt)
+	_, page = get(t, c, s.URL+"/?date="+day)
+	if !strings.Contains(page, eventJets) || strings.Contains(page, eventGiants) {
+		t.Errorf("events on %s: jets listed %v, giants listed %v", day, strings.Contains(page, eventJets), strings.Contains(page, eventGiants))
+	}
+
+	// Near a typed city (centred on its first venue, the Manhattan cinema):
+	// the cinema, the Meadowlands (8.7 km), Brooklyn (10.6 km).
+	_, page = get(t, c, s.URL+"/?city=New+York")
+	cinema, arena, stadium := strings.Index(page, "Test Cinema"), strings.Index(page, "Atlantic Test Arena"), strings.Index(page, "Meadowlands Test Stadium")
+	if cinema < 0 || arena < 0 || stadium < 0 || !(cinema < stadium && stadium < arena) {
+		t.Errorf("venues near New York out of order: cinema %d, arena %d, stadium %d", cinema, arena, stadium)
+	}
+	if !strings.Contains(page, eventJets) {
+		t.Error("the stadium's upcoming events are not listed with it")
+	}
+	_, page = get(t, c, s.URL+"/?near=40.8135,-74.0745")
+	if i, j := strings.Index(page, "Meadowlands Test Stadium"), strings.Index(page, "Test Cinema"); i < 0 || j < 0 || i > j {
+		t.Errorf("near the stadium it is not first: %d, %d", i, j)
+	}
+	if _, page = get(t, c, s.URL+"/?city=Atlantis"); !strings.Contains(page, "Atlantis") || !strings.Contains(page, `role="alert"`) {
+		t.Error("an unknown city gets no message")
+	}
+
+	_, page = get(t, c, s.URL+"/venues/"+s.event(t, "cinema"))
+	if !strings.Contains(page, "Showtimes this week") || count(page, `<article class="film card">`) != 1 || count(page, `class="chip"`) != 3 || count(page, "<dt>") != 2 {
+		t.Errorf("cinema page: %d films, %d showtimes, %d days", count(page, `<article class="film card">`), count(page, `class="chip"`), count(page, "<dt>"))
+	}
+}
+
+func inNewYork(t time.Time) string {
+	loc, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		return t.UTC().Format("2006-01-02")
+	}
+	return t.In(loc).Format("2006-01-02")
+}
