@@ -74,7 +74,7 @@ func TestMigrateConcurrently(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "[0×1 1×1 2×1]"; fmt.Sprint(got) != want {
+	if want := "[0×1 1×1 2×1 3×1]"; fmt.Sprint(got) != want {
 		t.Errorf("goose_db_version = %v, want %s (each version applied once)", got, want)
 	}
 	// Migrating an up-to-date database is a no-op.
