@@ -191,13 +191,30 @@ func runBench(ctx context.Context, c benchConfig, out io.Writer) error {
 	perUser := 100 / c.quantity * c.quantity
 	users := make([]string, v.Capacity/perUser+2*c.buyers)
 	fmt.Fprintf(out, "bench: %s (%d places), event %s; registering %d buyers...\n", v.Name, v.Capacity, ev.Event.ID, len(users))
+	regStart := time.Now()
 	if err := registerUsers(ctx, cl, users); err != nil {
 		return err
 	}
+	fmt.Fprintf(out, "bench: registered in %s; %d buyers start now\n", time.Since(regStart).Round(time.Millisecond), c.buyers)
 	st := &benchStats{seats: map[string]int{}}
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	start := time.Now()
+	progressDone := make(chan struct{})
+	defer close(progressDone)
+	go func() {
+		t := time.NewTicker(5 * time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-progressDone:
+				return
+			case <-t.C:
+				n := st.orders.Load()
+				fmt.Fprintf(out, "  %5.0fs: %d orders (%.0f/s)\n", time.Since(start).Seconds(), n, float64(n)/time.Since(start).Seconds())
+			}
+		}
+	}()
 	for w := 0; w < c.buyers; w++ {
 		wg.Add(1)
 		go func() {
