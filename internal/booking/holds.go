@@ -258,21 +258,17 @@ func (s *Service) bestSeats(ctx context.Context, tx Tx, eventID string, r HoldRe
 		}
 		f.SectionID = secID
 	}
-	type rowKey struct {
-		section string
-		row     string
-	}
-	rows := map[rowKey]map[int]Seat{}
-	var found []Seat
-	err := tx.ScanFree(ctx, eventID, f, now, func(st Seat) bool {
-		k := rowKey{st.SectionID, st.Row}
-		row := rows[k]
+	// Each row seen so far: seat number in the row -> score.
+	rows := map[int64]map[int]int64{}
+	var found []int64
+	err := tx.WalkFree(ctx, eventID, f, now, func(p FreePlace) bool {
+		row := rows[p.RowKey()]
 		if row == nil {
-			row = map[int]Seat{}
-			rows[k] = row
+			row = map[int]int64{}
+			rows[p.RowKey()] = row
 		}
-		row[st.Number] = st
-		found = bestWindow(row, st.Number, r.Quantity)
+		row[p.Number] = p.Score
+		found = bestWindow(row, p.RowKey(), p.Number, r.Quantity)
 		return found == nil
 	})
 	if err != nil {
@@ -281,12 +277,21 @@ func (s *Service) bestSeats(ctx context.Context, tx Tx, eventID string, r HoldRe
 	if found == nil {
 		return nil, apperr.E(apperr.SeatsUnavailable, "no %d adjacent seats left that match", r.Quantity)
 	}
-	return found, nil
+	seats, err := tx.SeatsByNo(ctx, eventID, found)
+	if err != nil {
+		return nil, err
+	}
+	if len(seats) != len(found) {
+		return nil, fmt.Errorf("best available: read %d of the %d seats walked", len(seats), len(found))
+	}
+	return seats, nil
 }
 
-// bestWindow looks for qty adjacent seats in row that include seat k, and
-// returns the window with the lowest total score, or nil.
-func bestWindow(row map[int]Seat, k, qty int) []Seat {
+// bestWindow looks for qty adjacent seats in row (seat number in the row
+// -> score) that include seat k, and returns the event seat numbers (No)
+// of the window with the lowest total score, or nil. rowKey is the row's
+// FreePlace.RowKey.
+func bestWindow(row map[int]int64, rowKey int64, k, qty int) []int64 {
 	lo, hi := k, k
 	for _, ok := row[lo-1]; ok; _, ok = row[lo-1] {
 		lo--
@@ -301,15 +306,15 @@ func bestWindow(row map[int]Seat, k, qty int) []Seat {
 	for start := max(lo, k-qty+1); start <= min(k, hi-qty+1); start++ {
 		var sum int64
 		for n := start; n < start+qty; n++ {
-			sum += row[n].Score
+			sum += row[n]
 		}
 		if bestSum < 0 || sum < bestSum {
 			bestStart, bestSum = start, sum
 		}
 	}
-	out := make([]Seat, 0, qty)
+	out := make([]int64, 0, qty)
 	for n := bestStart; n < bestStart+qty; n++ {
-		out = append(out, row[n])
+		out = append(out, rowKey+int64(n))
 	}
 	return out
 }

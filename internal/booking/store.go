@@ -57,6 +57,21 @@ type ListQuery struct {
 	ValidOnly bool
 }
 
+// FreePlace is one step of WalkFree: an available place's number in the
+// event, its number in its row, and its score.
+//
+// A venue numbers its places section by section, row by row, seat by
+// seat (catalog assigns them so), so No-Number is the same for every seat
+// of a row and differs from row to row: it identifies the row.
+type FreePlace struct {
+	No     int64
+	Number int
+	Score  int64
+}
+
+// RowKey identifies the place's row among the event's rows.
+func (p FreePlace) RowKey() int64 { return p.No - int64(p.Number) }
+
 // FreeFilter narrows a scan of available places.
 type FreeFilter struct {
 	SectionID     string
@@ -80,6 +95,12 @@ type Tx interface {
 	// ScanFree calls fn for each place available at now that matches f, in
 	// ascending (score, no) order, until fn returns false.
 	ScanFree(ctx context.Context, eventID string, f FreeFilter, now time.Time, fn func(Seat) bool) error
+	// WalkFree is ScanFree for best available: the same places in the same
+	// order, with only what finding a block of adjacent seats needs. Late
+	// in an on-sale the walk steps over thousands of places (the single
+	// seats that pairs left behind) before it finds a block, so each step
+	// must be cheap; the block's seats are then read with SeatsByNo.
+	WalkFree(ctx context.Context, eventID string, f FreeFilter, now time.Time, fn func(FreePlace) bool) error
 	// ClaimSeats puts the places under holdID until `until`, but only those
 	// that are unsold and not in an unexpired hold at now; it returns how
 	// many it claimed. This conditional write is where races are decided.

@@ -83,6 +83,15 @@ func (t *bookingTx) SeatsByNo(ctx context.Context, eventID string, nos []int64) 
 	return out, err
 }
 
+// WalkFree is ScanFree: the walk must lock its candidates the same way
+// (SKIP LOCKED, in pages), and a PostgreSQL row costs the same to send
+// whole. The extra columns are dropped here.
+func (t *bookingTx) WalkFree(ctx context.Context, eventID string, f booking.FreeFilter, now time.Time, fn func(booking.FreePlace) bool) error {
+	return t.ScanFree(ctx, eventID, f, now, func(st booking.Seat) bool {
+		return fn(booking.FreePlace{No: st.No, Number: st.Number, Score: st.Score})
+	})
+}
+
 // maxScanPage caps how many candidate seats ScanFree locks per query.
 const maxScanPage = 256
 

@@ -272,7 +272,7 @@ func queryIDs(ctx context.Context, q queryer, query string, args ...any) ([]stri
 // seats, oldest first, at most limit holds per call.
 func (s *Store) ExpireHolds(ctx context.Context, now time.Time, limit int) (int, error) {
 	var n int
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *tx) error {
 		ids, err := queryIDs(ctx, tx, `SELECT id FROM holds WHERE status = 'active' AND expires_at <= ? ORDER BY expires_at LIMIT ?`, store.Millis(now), limit)
 		if err != nil {
 			return err

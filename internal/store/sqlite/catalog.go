@@ -17,7 +17,7 @@ var _ catalog.Store = (*Store)(nil)
 
 // CreateVenue inserts a venue, its sections and every seat in one transaction.
 func (s *Store) CreateVenue(ctx context.Context, v catalog.Venue, seats []catalog.VenueSeat) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx *tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO venues (id, name, address, city, region, country, lat, lon, timezone, capacity, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, v.ID, v.Name, v.Address, v.City, v.Region, v.Country, v.Lat, v.Lon, v.Timezone,
 			v.Capacity, store.Millis(v.CreatedAt))
@@ -127,7 +127,7 @@ func (s *Store) Venues(ctx context.Context, q catalog.VenueQuery) ([]catalog.Ven
 // CreateEvent inserts an event with prices and add-ons and copies every
 // venue seat into the event's seats at its section's price.
 func (s *Store) CreateEvent(ctx context.Context, e catalog.Event) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx *tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO events (id, venue_id, name, category, description, starts_at, onsale_at, max_tickets_per_user,
 			currency, service_fee_cents, order_fee_cents, queue_enabled, queue_admit_per_minute, status, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.ID, e.VenueID, e.Name, e.Category, e.Description,

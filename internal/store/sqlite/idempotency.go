@@ -16,7 +16,7 @@ var _ idempotency.Store = (*Store)(nil)
 func (s *Store) ClaimKey(ctx context.Context, userID, key, hash string, now time.Time) (idempotency.Record, bool, error) {
 	var rec idempotency.Record
 	claimed := false
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *tx) error {
 		var status string
 		var code sql.NullInt64
 		var ctype sql.NullString

@@ -14,7 +14,7 @@ var _ notify.Outbox = (*Store)(nil)
 // ClaimDue leases due messages to this caller until lease.
 func (s *Store) ClaimDue(ctx context.Context, now, lease time.Time, limit int) ([]notify.Message, error) {
 	var out []notify.Message
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT id, channel, recipient, subject, body, created_at, attempts FROM outbox
 			WHERE sent_at IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?`, store.Millis(now), limit)
 		if err != nil {

@@ -31,8 +31,8 @@ var migrations embed.FS
 // Store is the SQLite engine. It implements account.Store, catalog.Store,
 // booking.Store and the other contracts of the domain packages.
 type Store struct {
-	w *sql.DB // exactly one connection: the writer
-	r *sql.DB // read-only pool
+	w *db // exactly one connection: the writer
+	r *db // read-only pool
 }
 
 var (
@@ -67,7 +67,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	n := max(4, runtime.GOMAXPROCS(0)*2)
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
-	return &Store{w: w, r: r}, nil
+	return &Store{w: newDB(w), r: newDB(r)}, nil
 }
 
 // Migrate applies pending migrations to the file at path and closes it.
@@ -116,19 +116,22 @@ func notFound(err error, what string) error {
 
 // InTx runs fn in a BEGIN IMMEDIATE transaction on the writer.
 func (s *Store) InTx(ctx context.Context, fn func(booking.Tx) error) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error { return fn(&bookingTx{tx: tx}) })
+	return s.inTx(ctx, func(tx *tx) error { return fn(&bookingTx{tx: tx}) })
 }
 
-func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := s.w.BeginTx(ctx, nil)
+func (s *Store) inTx(ctx context.Context, fn func(*tx) error) error {
+	// Statements this transaction met for the first time are prepared once
+	// it has handed the writer connection back.
+	defer s.w.prepareQueued(ctx)
+	t, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
+	if err := fn(&tx{Tx: t, db: s.w}); err != nil {
+		_ = t.Rollback()
 		return err
 	}
-	if err := tx.Commit(); err != nil {
+	if err := t.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
@@ -138,7 +141,7 @@ func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 // Used for secrets that every instance must share, such as the barcode key.
 func (s *Store) Setting(ctx context.Context, name string, make func() string) (string, error) {
 	var v string
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *tx) error {
 		err := tx.QueryRowContext(ctx, `SELECT value FROM settings WHERE name = ?`, name).Scan(&v)
 		if errors.Is(err, sql.ErrNoRows) {
 			v = make()

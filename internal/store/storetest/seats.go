@@ -296,6 +296,32 @@ func testScanFree(t *testing.T, s Engine) {
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("ScanFree(%s) =\n %v\nwant in (score, no) order:\n %v", tc.name, seatList(got), seatList(want))
 		}
+		// WalkFree: the same places in the same order, and RowKey tells
+		// the rows apart (one key per section and row).
+		var walked, wantWalk []booking.FreePlace
+		rowOf := map[int64]string{}
+		for _, st := range want {
+			wantWalk = append(wantWalk, booking.FreePlace{No: st.No, Number: st.Number, Score: st.Score})
+		}
+		rollback(t, s, func(ctx context.Context, tx booking.Tx) error {
+			return tx.WalkFree(ctx, e.ID, tc.f, now, func(p booking.FreePlace) bool {
+				walked = append(walked, p)
+				return true
+			})
+		})
+		if !slices.Equal(walked, wantWalk) {
+			t.Errorf("WalkFree(%s) =\n %v\nwant\n %v", tc.name, walked, wantWalk)
+		}
+		for _, st := range want {
+			if st.GA {
+				continue
+			}
+			k := booking.FreePlace{No: st.No, Number: st.Number}.RowKey()
+			if r, ok := rowOf[k]; ok && r != st.Section+"/"+st.Row {
+				t.Errorf("RowKey %d is both row %s and row %s/%s", k, r, st.Section, st.Row)
+			}
+			rowOf[k] = st.Section + "/" + st.Row
+		}
 	}
 	if m[all[1].No].HoldID == "" {
 		t.Errorf("fixture: seat %d should still carry its expired hold", all[1].No)
