@@ -82,6 +82,11 @@ type FreeFilter struct {
 
 // Tx is one read-write transaction.
 type Tx interface {
+	// Event returns the event's terms of sale: its own fields and its
+	// add-ons. Unlike Store.Event it leaves out the venue, the price list
+	// and the price range: nothing decided in a transaction reads them
+	// (held seats carry their own prices), and every hold and both halves
+	// of every checkout read the event.
 	Event(ctx context.Context, id string) (catalog.Event, error)
 	// Section finds a section of the event's venue by name, or apperr.NotFound.
 	Section(ctx context.Context, eventID, name string) (id string, ga bool, err error)

@@ -38,7 +38,7 @@ var errSkippedLocked = errors.New("free places were locked by concurrent transac
 var _ booking.Tx = (*bookingTx)(nil)
 
 func (t *bookingTx) Event(ctx context.Context, id string) (catalog.Event, error) {
-	return eventByID(ctx, t.tx, id)
+	return eventTerms(ctx, t.tx, id)
 }
 
 func (t *bookingTx) Section(ctx context.Context, eventID, name string) (string, bool, error) {

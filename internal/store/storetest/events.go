@@ -129,23 +129,29 @@ func testEventRoundTrip(t *testing.T, s Engine) {
 			t.Errorf("Event times starts %v, onsale %v, created %v; want %v, %v, %v to the millisecond",
 				got.StartsAt, got.OnsaleAt, got.CreatedAt, in.StartsAt, in.OnsaleAt, in.CreatedAt)
 		}
-		wantPrices := []catalog.Price{{Section: "Stalls", PriceCents: 5000}, {Section: "Pit", PriceCents: 1500}, {Section: "Circle", PriceCents: 2500}}
-		if !slices.Equal(got.Prices, wantPrices) {
-			t.Errorf("Prices = %+v, want %+v (venue order)", got.Prices, wantPrices)
-		}
 		if !slices.Equal(got.AddOns, in.AddOns) {
 			t.Errorf("AddOns = %+v, want %+v (in the order given)", got.AddOns, in.AddOns)
 		}
-		if got.MinPriceCents != 1500 || got.MaxPriceCents != 5000 {
-			t.Errorf("price range %d..%d, want 1500..5000", got.MinPriceCents, got.MaxPriceCents)
-		}
-		if got.Venue == nil {
-			t.Fatalf("Event has no venue summary")
-		}
-		if vs := *got.Venue; vs.ID != v.ID || vs.Name != v.Name || vs.City != v.City || vs.Lat != v.Lat || vs.Lon != v.Lon ||
-			vs.Timezone != v.Timezone || vs.Capacity != v.Capacity || len(vs.Sections) != 0 {
-			t.Errorf("Event venue = %+v, want a summary (no sections) of %+v", vs, v)
-		}
+	}
+	// In a transaction the event's terms of sale only: no venue, prices or
+	// price range.
+	if inTxEvent.Venue != nil || inTxEvent.Prices != nil || inTxEvent.MinPriceCents != 0 || inTxEvent.MaxPriceCents != 0 {
+		t.Errorf("Tx.Event has venue %v, prices %v, range %d..%d; want none (terms of sale only)", inTxEvent.Venue, inTxEvent.Prices,
+			inTxEvent.MinPriceCents, inTxEvent.MaxPriceCents)
+	}
+	wantPrices := []catalog.Price{{Section: "Stalls", PriceCents: 5000}, {Section: "Pit", PriceCents: 1500}, {Section: "Circle", PriceCents: 2500}}
+	if !slices.Equal(got.Prices, wantPrices) {
+		t.Errorf("Prices = %+v, want %+v (venue order)", got.Prices, wantPrices)
+	}
+	if got.MinPriceCents != 1500 || got.MaxPriceCents != 5000 {
+		t.Errorf("price range %d..%d, want 1500..5000", got.MinPriceCents, got.MaxPriceCents)
+	}
+	if got.Venue == nil {
+		t.Fatalf("Event has no venue summary")
+	}
+	if vs := *got.Venue; vs.ID != v.ID || vs.Name != v.Name || vs.City != v.City || vs.Lat != v.Lat || vs.Lon != v.Lon ||
+		vs.Timezone != v.Timezone || vs.Capacity != v.Capacity || len(vs.Sections) != 0 {
+		t.Errorf("Event venue = %+v, want a summary (no sections) of %+v", vs, v)
 	}
 	if n := len(seats(t, s, in.ID)); n != v.Capacity {
 		t.Errorf("Seats: %d, want %d", n, v.Capacity)

@@ -1,0 +1,43 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/boxoffice/boxoffice/internal/apperr"
+	"github.com/boxoffice/boxoffice/internal/catalog"
+	"github.com/boxoffice/boxoffice/internal/store"
+)
+
+// eventTerms reads what a booking transaction decides by: the event's own
+// row and its add-ons (booking.Tx.Event), in one round trip. Every hold
+// and both halves of every checkout read it, so it leaves out the venue,
+// the price list and the price range.
+func eventTerms(ctx context.Context, q queryer, id string) (catalog.Event, error) {
+	var e catalog.Event
+	var starts, onsale, created int64
+	var addOns []byte
+	err := q.QueryRow(ctx, `SELECT id, venue_id, name, category, description, starts_at, onsale_at, max_tickets_per_user, currency,
+		service_fee_cents, order_fee_cents, queue_enabled, queue_admit_per_minute, status, created_at,
+		(SELECT COALESCE(json_agg(json_build_object('id', a.id, 'name', a.name, 'price_cents', a.price_cents, 'max_per_order', a.max_per_order)
+			ORDER BY a.position), '[]') FROM add_ons a WHERE a.event_id = e.id)
+		FROM events e WHERE id = $1`, id).Scan(
+		&e.ID, &e.VenueID, &e.Name, &e.Category, &e.Description, &starts, &onsale, &e.MaxTicketsPerUser, &e.Currency,
+		&e.ServiceFeeCents, &e.OrderFeeCents, &e.Queue.Enabled, &e.Queue.AdmitPerMinute, &e.Status, &created, &addOns)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return e, apperr.E(apperr.NotFound, "no such event")
+	}
+	if err != nil {
+		return e, err
+	}
+	e.StartsAt, e.OnsaleAt, e.CreatedAt = store.Time(starts), store.Time(onsale), store.Time(created)
+	e.AddOns = []catalog.AddOn{}
+	if err := json.Unmarshal(addOns, &e.AddOns); err != nil {
+		return e, fmt.Errorf("event %s add-ons: %w", e.ID, err)
+	}
+	return e, nil
+}
