@@ -1,10 +1,12 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -27,6 +29,11 @@ type bookingTx struct {
 	tx pgx.Tx
 	// final is set on the transaction's last attempt (see Store.attempts).
 	final bool
+	// walked holds the places the last WalkFree showed. The walk locked
+	// them FOR UPDATE, so they stay as read until commit, and SeatsByNo
+	// answers from them instead of asking again.
+	walked      map[int64]booking.Seat
+	walkedEvent string
 }
 
 // errSkippedLocked ends an attempt whose ScanFree found too little while
@@ -73,6 +80,9 @@ func (t *bookingTx) CountUserPlaces(ctx context.Context, userID, eventID string,
 // SeatsByNo reads exact seats and locks them, in seat_no order so that two
 // buyers asking for overlapping seats queue instead of deadlocking.
 func (t *bookingTx) SeatsByNo(ctx context.Context, eventID string, nos []int64) ([]booking.Seat, error) {
+	if out, ok := t.fromWalk(eventID, nos); ok {
+		return out, nil
+	}
 	rows, err := t.tx.Query(ctx, `SELECT `+seatColumns+` FROM seats s JOIN sections sec ON sec.id = s.section_id
 		WHERE s.event_id = $1 AND s.seat_no = ANY($2) ORDER BY s.seat_no FOR UPDATE OF s`, eventID, nos)
 	if err != nil {
@@ -87,9 +97,26 @@ func (t *bookingTx) SeatsByNo(ctx context.Context, eventID string, nos []int64) 
 // (SKIP LOCKED, in pages), and a PostgreSQL row costs the same to send
 // whole. The extra columns are dropped here.
 func (t *bookingTx) WalkFree(ctx context.Context, eventID string, f booking.FreeFilter, now time.Time, fn func(booking.FreePlace) bool) error {
+	t.walked, t.walkedEvent = map[int64]booking.Seat{}, eventID
 	return t.ScanFree(ctx, eventID, f, now, func(st booking.Seat) bool {
+		t.walked[st.No] = st
 		return fn(booking.FreePlace{No: st.No, Number: st.Number, Score: st.Score})
 	})
+}
+
+// fromWalk returns the places nos of eventID, in seat order, if the last
+// walk showed (and so locked) every one of them.
+func (t *bookingTx) fromWalk(eventID string, nos []int64) ([]booking.Seat, bool) {
+	out := make([]booking.Seat, 0, len(nos))
+	for _, no := range nos {
+		st, ok := t.walked[no]
+		if !ok || t.walkedEvent != eventID {
+			return nil, false
+		}
+		out = append(out, st)
+	}
+	slices.SortFunc(out, func(a, b booking.Seat) int { return cmp.Compare(a.No, b.No) })
+	return out, true
 }
 
 // maxScanPage caps how many candidate seats ScanFree locks per query.
