@@ -183,8 +183,12 @@ const eventColumns = `e.id, e.venue_id, e.name, e.category, e.description, e.sta
 	(SELECT COALESCE(MAX(price_cents), 0) FROM event_prices WHERE event_id = e.id),
 	(SELECT COALESCE(json_agg(json_build_object('section', sec.name, 'price_cents', p.price_cents) ORDER BY sec.position), '[]')
 		FROM event_prices p JOIN sections sec ON sec.id = p.section_id WHERE p.event_id = e.id),
-	(SELECT COALESCE(json_agg(json_build_object('id', a.id, 'name', a.name, 'price_cents', a.price_cents, 'max_per_order', a.max_per_order)
-		ORDER BY a.position), '[]') FROM add_ons a WHERE a.event_id = e.id), ` + venueColumns
+	` + addOnsJSON + `, ` + venueColumns
+
+// addOnsJSON is a subquery of the add-ons of the event e, in the order the
+// organizer gave them, as a JSON array ('[]' when there are none).
+const addOnsJSON = `(SELECT COALESCE(json_agg(json_build_object('id', a.id, 'name', a.name, 'price_cents', a.price_cents,
+	'max_per_order', a.max_per_order) ORDER BY a.position), '[]') FROM add_ons a WHERE a.event_id = e.id)`
 
 func queryEvents(ctx context.Context, q queryer, where string, a ...any) ([]catalog.Event, error) {
 	rows, err := q.Query(ctx, `SELECT `+eventColumns+` FROM events e JOIN venues v ON v.id = e.venue_id `+where, a...)

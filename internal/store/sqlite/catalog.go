@@ -216,21 +216,30 @@ func fillPricesAndAddOns(ctx context.Context, q queryer, es []catalog.Event) err
 			e.Prices = append(e.Prices, p)
 		}
 		rows.Close()
-		rows, err = q.QueryContext(ctx, `SELECT id, name, price_cents, max_per_order FROM add_ons WHERE event_id = ? ORDER BY position`, e.ID)
-		if err != nil {
+		if e.AddOns, err = eventAddOns(ctx, q, e.ID); err != nil {
 			return err
 		}
-		for rows.Next() {
-			var a catalog.AddOn
-			if err := rows.Scan(&a.ID, &a.Name, &a.PriceCents, &a.MaxPerOrder); err != nil {
-				rows.Close()
-				return err
-			}
-			e.AddOns = append(e.AddOns, a)
-		}
-		rows.Close()
 	}
 	return nil
+}
+
+// eventAddOns reads an event's add-ons in the order the organizer gave
+// them: never nil, so the API shows [] rather than null.
+func eventAddOns(ctx context.Context, q queryer, eventID string) ([]catalog.AddOn, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, name, price_cents, max_per_order FROM add_ons WHERE event_id = ? ORDER BY position`, eventID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []catalog.AddOn{}
+	for rows.Next() {
+		var a catalog.AddOn
+		if err := rows.Scan(&a.ID, &a.Name, &a.PriceCents, &a.MaxPerOrder); err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
 }
 
 func eventByID(ctx context.Context, q queryer, id string) (catalog.Event, error) {

@@ -28,18 +28,6 @@ func eventTerms(ctx context.Context, q queryer, id string) (catalog.Event, error
 		return e, err
 	}
 	e.StartsAt, e.OnsaleAt, e.CreatedAt = store.Time(starts), store.Time(onsale), store.Time(created)
-	rows, err := q.QueryContext(ctx, `SELECT id, name, price_cents, max_per_order FROM add_ons WHERE event_id = ? ORDER BY position`, id)
-	if err != nil {
-		return e, err
-	}
-	defer rows.Close()
-	e.AddOns = []catalog.AddOn{}
-	for rows.Next() {
-		var a catalog.AddOn
-		if err := rows.Scan(&a.ID, &a.Name, &a.PriceCents, &a.MaxPerOrder); err != nil {
-			return e, err
-		}
-		e.AddOns = append(e.AddOns, a)
-	}
-	return e, rows.Err()
+	e.AddOns, err = eventAddOns(ctx, q, id)
+	return e, err
 }
