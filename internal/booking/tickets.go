@@ -81,27 +81,30 @@ func (s *Service) CheckIn(ctx context.Context, by account.User, barcode string) 
 	}
 	now := s.clock.Now()
 	var t Ticket
+	// The conditional update decides who admits the ticket; only then is
+	// the ticket read, so that a scan that lost the race (to another scan
+	// or to a refund, on any instance) reads the winner's committed row and
+	// says why, instead of acting on what it saw before the race.
 	err := s.store.InTx(ctx, func(tx Tx) error {
-		var err error
-		t, err = tx.Ticket(ctx, id)
-		if apperr.Is(err, apperr.NotFound) {
-			return apperr.E(apperr.InvalidBarcode, "no such ticket")
-		}
-		if err != nil {
-			return err
-		}
-		if t.Status != TicketValid {
-			return apperr.E(apperr.InvalidBarcode, "this ticket is void (refunded or cancelled)")
-		}
 		did, err := tx.CheckIn(ctx, id, now)
 		if err != nil {
 			return err
 		}
-		if !did {
-			return apperr.E(apperr.AlreadyCheckedIn, "this ticket was already scanned at %s", t.CheckedInAt.Format("15:04:05 MST"))
+		t, err = tx.Ticket(ctx, id)
+		switch {
+		case apperr.Is(err, apperr.NotFound):
+			return apperr.E(apperr.InvalidBarcode, "no such ticket")
+		case err != nil:
+			return err
+		case did:
+			return nil
+		case t.Status != TicketValid:
+			return apperr.E(apperr.InvalidBarcode, "this ticket is void (refunded or cancelled)")
+		case t.CheckedInAt != nil:
+			return apperr.E(apperr.AlreadyCheckedIn, "this ticket was already scanned at %s", t.CheckedInAt.UTC().Format("15:04:05 MST"))
+		default:
+			return apperr.E(apperr.AlreadyCheckedIn, "this ticket was already scanned")
 		}
-		t.CheckedInAt = &now
-		return nil
 	})
 	if err != nil {
 		return Ticket{}, fmt.Errorf("check in: %w", err)

@@ -213,6 +213,16 @@ func (s *Store) tryTx(ctx context.Context, fn func(pgx.Tx) error) error {
 		}
 		return apperr.Wrap(apperr.Unavailable, err, "the database is not reachable; please try again")
 	}
+	// A panic in fn must not leave the transaction open: its connection
+	// would never return to the pool, its locks would stall every later
+	// writer of those rows until the statement timeout, and Close, which
+	// waits for every connection, would hang shutdown.
+	defer func() {
+		if p := recover(); p != nil {
+			_ = tx.Rollback(context.WithoutCancel(ctx))
+			panic(p)
+		}
+	}()
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback(context.WithoutCancel(ctx))
 		return err

@@ -127,6 +127,14 @@ func (s *Store) inTx(ctx context.Context, fn func(*tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
+	// A panic in fn must not leave the one writer connection inside a
+	// transaction: every later write would wait for it forever.
+	defer func() {
+		if p := recover(); p != nil {
+			_ = t.Rollback()
+			panic(p)
+		}
+	}()
 	if err := fn(&tx{Tx: t, db: s.w}); err != nil {
 		_ = t.Rollback()
 		return err

@@ -34,6 +34,9 @@ func exerciseTickets(t *testing.T, newStore func(t *testing.T) Engine) {
 		"OneValidTicketPerSeat":     testOneValidTicketPerSeat,
 		"CheckInOnce":               testCheckIn,
 		"VoidTicketsOfOneOrderOnly": testVoidTickets,
+		"ScansRaceForOneTicket":     testScansRaceForOneTicket,
+		"ScanRacesVoid":             testScanRacesVoid,
+		"PanicInTxRollsBack":        testPanicInTxRollsBack,
 	})
 }
 
