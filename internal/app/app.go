@@ -45,6 +45,10 @@ type Engine interface {
 	idempotency.Store
 	notify.Outbox
 	Setting(ctx context.Context, name string, make func() string) (string, error)
+	// PaymentLedger is where the built-in payment sandbox keeps its books:
+	// tables of its own in the shared database, so that every instance
+	// sees one provider, as every instance sees one Stripe.
+	PaymentLedger() payment.Ledger
 	Ping(ctx context.Context) error
 	PurgeSessions(ctx context.Context, now time.Time) (int, error)
 	Close() error
@@ -129,9 +133,6 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	if o.Payments == nil {
-		o.Payments = payment.NewFake(payment.FakeOptions{Now: o.Clock.Now, Latency: cfg.PaymentLatency})
-	}
 	if o.Hasher == nil {
 		o.Hasher = account.NewHasher(2)
 	}
@@ -150,6 +151,13 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	if err != nil {
 		_ = stopTracing(ctx)
 		return nil, err
+	}
+	if o.Payments == nil {
+		if o.Payments, err = newProvider(cfg, o, st); err != nil {
+			st.Close()
+			_ = stopTracing(ctx)
+			return nil, err
+		}
 	}
 	a := &App{Config: cfg, Log: o.Log, Clock: o.Clock, Store: st, Payments: o.Payments, stopTracing: stopTracing,
 		debugToken: o.Getenv("BOXOFFICE_DEBUG_TOKEN")}
@@ -226,43 +234,6 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	return a, nil
 }
 
-// Serve serves HTTP on ln and runs the background jobs until ctx ends,
-// then stops taking connections and drains requests in flight.
-func (a *App) Serve(ctx context.Context, ln net.Listener) error {
-	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
-		IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn)}
-	srv.RegisterOnShutdown(a.Web.Shutdown) // ends live streams, which never go idle
-	if a.Config.DebugAddr != "" {
-		stop, err := a.serveDebug()
-		if err != nil {
-			return err
-		}
-		defer stop()
-	}
-	var stopJobs func()
-	if a.Config.Jobs {
-		stopJobs = a.jobs.Start(ctx)
-	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		if stopJobs != nil {
-			stopJobs()
-		}
-		return err
-	case <-ctx.Done():
-	}
-	a.Log.Info("shutting down: draining requests in flight")
-	shutCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	err := srv.Shutdown(shutCtx)
-	if stopJobs != nil {
-		stopJobs()
-	}
-	return err
-}
-
 // serveDebug serves /debug/pprof on --debug-addr, a listener of its own
 // that never carries the API, for admins only (see telemetry.DebugHandler).
 func (a *App) serveDebug() (stop func(), err error) {
@@ -279,13 +250,6 @@ func (a *App) serveDebug() (stop func(), err error) {
 	a.Log.Info("debug listener: /debug/pprof/ for admins", "addr", ln.Addr().String(), "debug_token_set", a.debugToken != "")
 	go func() { _ = srv.Serve(ln) }()
 	return func() { _ = srv.Close() }, nil
-}
-
-// Close flushes buffered spans and releases the store.
-func (a *App) Close() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	return errors.Join(a.stopTracing(ctx), a.Store.Close())
 }
 
 // dbSystem names the engine on database spans, as OpenTelemetry's

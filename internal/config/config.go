@@ -32,13 +32,17 @@ type Config struct {
 	PaymentLatency time.Duration
 	// Jobs runs the background jobs in this process (on by default).
 	Jobs bool
+	// DrainTimeout bounds shutdown: after SIGTERM, requests in flight get
+	// this long to finish before they are cancelled and their connections
+	// closed, so a rolling deploy never waits on a stuck request or stream.
+	DrainTimeout time.Duration
 }
 
 // Defaults returns the embedded, zero-set-up configuration.
 func Defaults() Config {
 	return Config{Addr: ":8080", Database: "sqlite:boxoffice.db", HoldTTL: 5 * time.Minute, Payments: "fake",
 		LogLevel: "info", LogFormat: "json", DBMaxConns: 20,
-		DBStatementTimeout: 5 * time.Second, Jobs: true}
+		DBStatementTimeout: 5 * time.Second, Jobs: true, DrainTimeout: 20 * time.Second}
 }
 
 // Parse reads flags for a subcommand, with BOXOFFICE_<NAME> environment
@@ -59,6 +63,7 @@ func Parse(name string, args []string, getenv func(string) string, out io.Writer
 	fs.DurationVar(&c.DBStatementTimeout, "db-statement-timeout", c.DBStatementTimeout, "longest a PostgreSQL statement may run")
 	fs.DurationVar(&c.PaymentLatency, "payment-latency", c.PaymentLatency, "simulated latency of the fake payment provider")
 	fs.BoolVar(&c.Jobs, "jobs", c.Jobs, "run background jobs (hold sweeper, reconcile, outbox) in this process")
+	fs.DurationVar(&c.DrainTimeout, "drain-timeout", c.DrainTimeout, "longest shutdown waits for requests in flight before cancelling them")
 	// Environment first, so that flags given on the command line override it.
 	var envErr error
 	fs.VisitAll(func(f *flag.Flag) {
@@ -99,6 +104,9 @@ func (c Config) validate() error {
 	if c.DBMaxConns < 1 {
 		return fmt.Errorf("--db-max-conns must be at least 1")
 	}
+	if c.DrainTimeout < 100*time.Millisecond {
+		return fmt.Errorf("--drain-timeout must be at least 100ms")
+	}
 	if c.DBStatementTimeout < time.Millisecond {
 		return fmt.Errorf("--db-statement-timeout must be at least 1ms")
 	}
@@ -117,7 +125,8 @@ func (c Config) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.String("addr", c.Addr), slog.String("database", MaskURL(c.Database)), slog.Duration("hold_ttl", c.HoldTTL),
 		slog.String("payments", c.Payments), slog.Bool("demo", c.Demo), slog.String("admin_email", c.AdminEmail),
-		slog.Bool("admin_password_set", c.AdminPassword != ""), slog.String("debug_addr", c.DebugAddr), slog.Int("db_max_conns", c.DBMaxConns))
+		slog.Bool("admin_password_set", c.AdminPassword != ""), slog.String("debug_addr", c.DebugAddr), slog.Int("db_max_conns", c.DBMaxConns),
+		slog.Duration("drain_timeout", c.DrainTimeout))
 }
 
 // MaskURL hides the password of a database URL.

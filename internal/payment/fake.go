@@ -11,7 +11,8 @@ import (
 	"github.com/boxoffice/boxoffice/internal/apperr"
 )
 
-// FakeOptions configures a Fake. The zero value is a fast, healthy provider.
+// FakeOptions configures a Fake. The zero value is a fast, healthy provider
+// with an in-memory ledger.
 type FakeOptions struct {
 	// Now is the provider's clock for Created times; time.Now when nil.
 	Now func() time.Time
@@ -19,43 +20,28 @@ type FakeOptions struct {
 	// the wall clock (it models the network, not business time) and a cancelled
 	// ctx cuts it short with apperr.Unavailable, before anything is charged.
 	Latency time.Duration
+	// Ledger is where the provider keeps its charges and keys; a new
+	// MemoryLedger when nil. Instances that share a database share its
+	// ledger, and so see one provider, as with a real one.
+	Ledger Ledger
 }
 
-// Fake is an in-memory Provider that behaves like a real provider in test
-// mode: test tokens and card numbers (see the package's cards.go and
-// shared/api.md), idempotent charges and refunds, and failure injection for
-// what a real network does (OutageNext, LoseResponseNext). It is safe for
-// concurrent use and keeps counters that tests use to prove invariant 4.
+// Fake is the sandbox Provider: it behaves like a real provider in test
+// mode (test tokens and card numbers, see cards.go and shared/api.md;
+// idempotent charges and refunds) and keeps its books in a Ledger. Failure
+// injection for what a real network does (OutageNext, LoseResponseNext) is
+// per Fake, that is per process: it models this instance's network. It is
+// safe for concurrent use and keeps counters that tests use to prove
+// invariant 4.
 type Fake struct {
 	now     func() time.Time
 	latency time.Duration
+	ledger  Ledger
 
-	mu          sync.Mutex
-	outages     int // Charge calls still to fail before reaching the provider
-	lost        int // Charge calls still to lose their response
-	calls       int
-	attempts    map[string]*attempt // by charge idempotency key
-	charges     []Charge            // successful charges, in creation order
-	chargeIndex map[string]int      // charge id → index in charges
-	refunds     []Refund
-	refundKeys  map[string]refundKey // by refund idempotency key
-	lastRefund  map[string]int       // charge id → index in refunds of its latest refund
-}
-
-// attempt is what the provider remembers about an idempotency key: the
-// parameters it was first used with and the result it gave.
-type attempt struct {
-	amount   int64
-	currency string
-	token    string
-	charge   int           // index in charges, -1 when declined
-	decline  *apperr.Error // the decline, when charge is -1
-}
-
-type refundKey struct {
-	chargeID string
-	amount   int64
-	refund   int // index in refunds
+	mu      sync.Mutex
+	outages int // Charge calls still to fail before reaching the provider
+	lost    int // Charge calls still to lose their response
+	calls   int
 }
 
 var _ Provider = (*Fake)(nil)
@@ -66,14 +52,11 @@ func NewFake(opts FakeOptions) *Fake {
 	if now == nil {
 		now = time.Now
 	}
-	return &Fake{
-		now:         now,
-		latency:     opts.Latency,
-		attempts:    make(map[string]*attempt),
-		chargeIndex: make(map[string]int),
-		refundKeys:  make(map[string]refundKey),
-		lastRefund:  make(map[string]int),
+	l := opts.Ledger
+	if l == nil {
+		l = NewMemoryLedger()
 	}
+	return &Fake{now: now, latency: opts.Latency, ledger: l}
 }
 
 // Name is "fake", the provider name api.md shows in an order's payment.
@@ -98,30 +81,29 @@ func (f *Fake) LoseResponseNext(n int) {
 	f.lost = max(n, 0)
 }
 
-// Calls counts the Charge calls that reached the provider: every call except
-// those cut short by ctx or failed by OutageNext. Idempotent replays, declines
-// and invalid requests count; they are still requests the provider answered.
+// Calls counts the Charge calls that reached the provider from this Fake:
+// every call except those cut short by ctx or failed by OutageNext.
+// Idempotent replays, declines and invalid requests count; they are still
+// requests the provider answered.
 func (f *Fake) Calls() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.calls
 }
 
-// Charges returns a copy of the successful charges, oldest first, with their
-// current RefundedCents. Each idempotency key appears at most once.
+// Charges returns the ledger's successful charges, oldest first, with their
+// current RefundedCents. Each idempotency key appears at most once. It is
+// for tests: a ledger that cannot be read gives nil.
 func (f *Fake) Charges() []Charge {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]Charge(nil), f.charges...)
+	cs, _ := f.ledger.Charges(context.Background())
+	return cs
 }
 
 // ChargeCount is the number of successful charges made with idempotencyKey:
 // 0 or 1, and a test that ever sees 2 has broken invariant 4.
 func (f *Fake) ChargeCount(idempotencyKey string) int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
 	n := 0
-	for _, c := range f.charges {
+	for _, c := range f.Charges() {
 		if c.IdempotencyKey == idempotencyKey {
 			n++
 		}
@@ -129,11 +111,10 @@ func (f *Fake) ChargeCount(idempotencyKey string) int {
 	return n
 }
 
-// Refunds returns a copy of the refunds made, oldest first.
+// Refunds returns the ledger's refunds, oldest first (for tests).
 func (f *Fake) Refunds() []Refund {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]Refund(nil), f.refunds...)
+	rs, _ := f.ledger.Refunds(context.Background())
+	return rs
 }
 
 // Charge implements Provider.
@@ -142,16 +123,20 @@ func (f *Fake) Charge(ctx context.Context, req ChargeRequest) (Charge, error) {
 		return Charge{}, err
 	}
 	f.mu.Lock()
-	defer f.mu.Unlock()
 	if f.outages > 0 {
 		f.outages--
+		f.mu.Unlock()
 		return Charge{}, apperr.Wrap(apperr.Unavailable, errInjectedOutage,
 			"The payment provider is unavailable; nothing was charged.")
 	}
 	f.calls++
-	ch, err := f.charge(req)
-	if f.lost > 0 {
+	lose := f.lost > 0
+	if lose {
 		f.lost--
+	}
+	f.mu.Unlock()
+	ch, err := f.charge(ctx, req)
+	if lose {
 		return Charge{}, apperr.Wrap(apperr.Unavailable, errInjectedLostResponse,
 			"The payment provider did not answer in time; the charge may have gone through.")
 	}
@@ -163,24 +148,19 @@ var (
 	errInjectedLostResponse = errors.New("fake payment provider: injected lost response")
 )
 
-// charge does the provider's work for one request; f.mu is held.
-func (f *Fake) charge(req ChargeRequest) (Charge, error) {
+// charge does the provider's work for one request.
+func (f *Fake) charge(ctx context.Context, req ChargeRequest) (Charge, error) {
 	if err := req.Validate(); err != nil {
 		return Charge{}, err
 	}
 	token := normalizeToken(req.Token)
-	if a, ok := f.attempts[req.IdempotencyKey]; ok {
-		if a.amount != req.AmountCents || a.currency != req.Currency || a.token != token {
-			return Charge{}, apperr.E(apperr.Invalid,
-				"idempotency key %q was already used with different charge parameters", req.IdempotencyKey)
-		}
-		if a.charge < 0 {
-			d := *a.decline // a copy, so no caller can alter the remembered answer
-			return Charge{}, &d
-		}
-		return f.charges[a.charge], nil
+	prev, ok, err := f.ledger.Attempt(ctx, req.IdempotencyKey)
+	if err != nil {
+		return Charge{}, ledgerDown(err)
 	}
-
+	if ok {
+		return answer(prev, req, token)
+	}
 	card, ok := lookupCard(token)
 	if !ok {
 		var fe apperr.Fields
@@ -191,28 +171,48 @@ func (f *Fake) charge(req ChargeRequest) (Charge, error) {
 		// Nothing is charged or remembered, so a retry with the same key may succeed.
 		return Charge{}, apperr.E(apperr.Unavailable, msgProcessingError)
 	}
-	a := &attempt{amount: req.AmountCents, currency: req.Currency, token: token, charge: -1}
-	f.attempts[req.IdempotencyKey] = a
-	if card.declineMsg != "" {
-		a.decline = apperr.Wrap(apperr.PaymentDeclined,
-			errors.New("card_declined: decline_code "+card.declineCode), "%s", card.declineMsg)
-		d := *a.decline
-		return Charge{}, &d
+	a := Attempt{Key: req.IdempotencyKey, AmountCents: req.AmountCents, Currency: req.Currency, Token: token,
+		DeclineCode: card.declineCode, DeclineMessage: card.declineMsg}
+	if card.declineMsg == "" {
+		a.Charge = &Charge{
+			ID:             "ch_" + randomHex(),
+			IdempotencyKey: req.IdempotencyKey,
+			AmountCents:    req.AmountCents,
+			Currency:       req.Currency,
+			Status:         StatusSucceeded,
+			CardBrand:      card.brand,
+			Last4:          card.last4,
+			Created:        f.now().UTC().Truncate(time.Millisecond),
+		}
 	}
-	ch := Charge{
-		ID:             "ch_" + randomHex(),
-		IdempotencyKey: req.IdempotencyKey,
-		AmountCents:    req.AmountCents,
-		Currency:       req.Currency,
-		Status:         StatusSucceeded,
-		CardBrand:      card.brand,
-		Last4:          card.last4,
-		Created:        f.now().UTC(),
+	// Another instance may have recorded the key since we looked: then
+	// its attempt is the answer, exactly as for a replay.
+	got, _, err := f.ledger.RecordAttempt(ctx, a)
+	if err != nil {
+		return Charge{}, ledgerDown(err)
 	}
-	a.charge = len(f.charges)
-	f.charges = append(f.charges, ch)
-	f.chargeIndex[ch.ID] = a.charge
-	return ch, nil
+	return answer(got, req, token)
+}
+
+// answer is what the provider says to req about the attempt recorded under
+// its key: the first result, or an error when the key was used with other
+// parameters.
+func answer(a Attempt, req ChargeRequest, token string) (Charge, error) {
+	if a.AmountCents != req.AmountCents || a.Currency != req.Currency || a.Token != token {
+		return Charge{}, apperr.E(apperr.Invalid,
+			"idempotency key %q was already used with different charge parameters", req.IdempotencyKey)
+	}
+	if a.Charge == nil {
+		return Charge{}, apperr.Wrap(apperr.PaymentDeclined,
+			errors.New("card_declined: decline_code "+a.DeclineCode), "%s", a.DeclineMessage)
+	}
+	return *a.Charge, nil
+}
+
+// ledgerDown is a ledger that cannot be reached: for a caller, the
+// provider is down, and the outcome of a charge is unknown.
+func ledgerDown(err error) error {
+	return apperr.Wrap(apperr.Unavailable, err, "The payment provider is unavailable; the charge may or may not have gone through.")
 }
 
 // Refund implements Provider. AmountCents 0 refunds what is left; more than
@@ -226,46 +226,53 @@ func (f *Fake) Refund(ctx context.Context, req RefundRequest) (Refund, error) {
 	if err := req.Validate(); err != nil {
 		return Refund{}, err
 	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if k, ok := f.refundKeys[req.IdempotencyKey]; ok {
-		if k.chargeID != req.ChargeID || k.amount != req.AmountCents {
-			return Refund{}, apperr.E(apperr.Invalid,
-				"idempotency key %q was already used with different refund parameters", req.IdempotencyKey)
+	var out Refund
+	err := f.ledger.Refunding(ctx, req.ChargeID, func(tx RefundTx) error {
+		k, ok, err := tx.RefundKey(ctx, req.IdempotencyKey)
+		if err != nil {
+			return err
 		}
-		return f.refunds[k.refund], nil
+		if ok {
+			if k.ChargeID != req.ChargeID || k.RequestedCents != req.AmountCents {
+				return apperr.E(apperr.Invalid,
+					"idempotency key %q was already used with different refund parameters", req.IdempotencyKey)
+			}
+			out, err = tx.Refund(ctx, k.RefundID)
+			return err
+		}
+		ch, ok := tx.Charge()
+		if !ok {
+			return apperr.E(apperr.NotFound, "no such charge %q", req.ChargeID)
+		}
+		key := RefundKey{Key: req.IdempotencyKey, ChargeID: req.ChargeID, RequestedCents: req.AmountCents}
+		left := ch.AmountCents - ch.RefundedCents
+		if left == 0 {
+			last, ok, err := tx.LatestRefund(ctx)
+			if err != nil || !ok {
+				return errors.Join(err, errors.New("a fully refunded charge has no refund"))
+			}
+			out, key.RefundID = last, last.ID
+			return tx.RecordRefund(ctx, key, last, false)
+		}
+		amount := req.AmountCents
+		if amount == 0 {
+			amount = left
+		}
+		if amount > left {
+			return apperr.E(apperr.Invalid, "refund of %d cents exceeds the %d cents not yet refunded", amount, left)
+		}
+		out = Refund{ID: "re_" + randomHex(), ChargeID: ch.ID, AmountCents: amount, Status: StatusSucceeded,
+			Created: f.now().UTC().Truncate(time.Millisecond)}
+		key.RefundID = out.ID
+		return tx.RecordRefund(ctx, key, out, true)
+	})
+	if err != nil {
+		if _, ok := errors.AsType[*apperr.Error](err); ok {
+			return Refund{}, err
+		}
+		return Refund{}, ledgerDown(err)
 	}
-	i, ok := f.chargeIndex[req.ChargeID]
-	if !ok {
-		return Refund{}, apperr.E(apperr.NotFound, "no such charge %q", req.ChargeID)
-	}
-	ch := &f.charges[i]
-	left := ch.AmountCents - ch.RefundedCents
-	if left == 0 {
-		r := f.lastRefund[ch.ID]
-		f.refundKeys[req.IdempotencyKey] = refundKey{chargeID: req.ChargeID, amount: req.AmountCents, refund: r}
-		return f.refunds[r], nil
-	}
-	amount := req.AmountCents
-	if amount == 0 {
-		amount = left
-	}
-	if amount > left {
-		return Refund{}, apperr.E(apperr.Invalid,
-			"refund of %d cents exceeds the %d cents not yet refunded", amount, left)
-	}
-	rf := Refund{
-		ID:          "re_" + randomHex(),
-		ChargeID:    ch.ID,
-		AmountCents: amount,
-		Status:      StatusSucceeded,
-		Created:     f.now().UTC(),
-	}
-	ch.RefundedCents += amount
-	f.refunds = append(f.refunds, rf)
-	f.lastRefund[ch.ID] = len(f.refunds) - 1
-	f.refundKeys[req.IdempotencyKey] = refundKey{chargeID: req.ChargeID, amount: req.AmountCents, refund: len(f.refunds) - 1}
-	return rf, nil
+	return out, nil
 }
 
 // Lookup implements Provider. It reports a charge even when its response was
@@ -279,13 +286,14 @@ func (f *Fake) Lookup(ctx context.Context, idempotencyKey string) (Charge, error
 	if err := fe.Err(); err != nil {
 		return Charge{}, err
 	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	a, ok := f.attempts[idempotencyKey]
-	if !ok || a.charge < 0 {
+	a, ok, err := f.ledger.Attempt(ctx, idempotencyKey)
+	if err != nil {
+		return Charge{}, ledgerDown(err)
+	}
+	if !ok || a.Charge == nil {
 		return Charge{}, ErrNoCharge
 	}
-	return f.charges[a.charge], nil
+	return *a.Charge, nil
 }
 
 // network simulates the trip to the provider: the configured latency, cut

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -74,7 +75,15 @@ func TestMigrateConcurrently(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "[0×1 1×1 2×1 3×1]"; fmt.Sprint(got) != want {
+	files, err := os.ReadDir("migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	applied := []string{"0×1"}
+	for i := range files {
+		applied = append(applied, fmt.Sprintf("%d×1", i+1))
+	}
+	if want := fmt.Sprint(applied); fmt.Sprint(got) != want {
 		t.Errorf("goose_db_version = %v, want %s (each version applied once)", got, want)
 	}
 	// Migrating an up-to-date database is a no-op.

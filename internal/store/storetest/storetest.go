@@ -22,6 +22,7 @@ import (
 	"github.com/boxoffice/boxoffice/internal/clock"
 	"github.com/boxoffice/boxoffice/internal/idempotency"
 	"github.com/boxoffice/boxoffice/internal/ids"
+	"github.com/boxoffice/boxoffice/internal/payment"
 )
 
 // Engine is what a store engine must implement to be tested here.
@@ -31,6 +32,7 @@ type Engine interface {
 	booking.Store
 	idempotency.Store
 	Setting(ctx context.Context, name string, make func() string) (string, error)
+	PaymentLedger() payment.Ledger
 	Ping(ctx context.Context) error
 }
 
@@ -52,6 +54,7 @@ func Exercise(t *testing.T, newStore func(t *testing.T) Engine) {
 		{"Idempotency", exerciseIdempotency},
 		{"Settings", exerciseSettings},
 		{"Concurrency", exerciseConcurrency},
+		{"PaymentSandbox", exercisePaymentSandbox},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
