@@ -402,6 +402,24 @@ func TestThreeInstancesOnePostgres(t *testing.T) {
 	if placed == 0 || expired != float64(placed) {
 		t.Errorf("placed %d short holds; the three sweepers expired %v, want exactly %d", placed, expired, placed)
 	}
+	// An expired hold, seen from the other instances: expired, and no
+	// longer payable.
+	if placed > 0 {
+		var mine struct {
+			Hold struct{ Status string } `json:"hold"`
+		}
+		var h holdBody
+		pick(0).Must(t, 201, apitest.Req{Method: "POST", Path: holds, Token: tokens[298], Body: map[string]any{"section": "Solo", "quantity": 1, "best_available": true}}).JSON(t, &h)
+		time.Sleep(2500 * time.Millisecond)
+		pick(1).Must(t, 200, apitest.Req{Method: "GET", Path: "/api/v1/holds/" + h.Hold.ID, Token: tokens[298]}).JSON(t, &mine)
+		if mine.Hold.Status != "expired" {
+			t.Errorf("a 2-second hold after 2.5 s, seen from another instance: %s, want expired", mine.Hold.Status)
+		}
+		if r := pick(2).Do(t, apitest.Req{Method: "POST", Path: "/api/v1/orders", Token: tokens[298],
+			Body: map[string]any{"hold_id": h.Hold.ID, "payment_token": "tok_visa"}}); r.Code() != "hold_not_active" {
+			t.Errorf("order for an expired hold on a third instance: %d %s", r.Status, r.Body)
+		}
+	}
 	var s struct{ Capacity, Available, Held, Sold int }
 	pick(2).Must(t, 200, apitest.Req{Method: "GET", Path: "/api/v1/admin/events/" + eventID + "/sales", Token: admin}).JSON(t, &s)
 	if s.Sold != 1 || s.Held != 121 || s.Available+s.Held+s.Sold != s.Capacity {

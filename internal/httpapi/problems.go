@@ -72,9 +72,15 @@ type Problem struct {
 func problemFor(err error) (Problem, bool) {
 	e, ok := apperr.As(err)
 	if !ok {
-		if errors.Is(err, context.DeadlineExceeded) {
+		switch {
+		case errors.Is(err, context.DeadlineExceeded):
 			e = &apperr.Error{Code: apperr.Unavailable, Message: "the request took too long; please try again"}
-		} else {
+		case errors.Is(err, context.Canceled):
+			// The client left, or shutdown's drain timeout cancelled the
+			// request: either way nothing is wrong with the request, and
+			// another instance can take it.
+			e = &apperr.Error{Code: apperr.Unavailable, Message: "the request was cancelled (the server may be restarting); please try again"}
+		default:
 			e = &apperr.Error{Code: apperr.Internal, Message: "something went wrong on our side; it has been logged"}
 		}
 	}
