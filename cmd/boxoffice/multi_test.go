@@ -55,6 +55,12 @@ func buildBinary(t *testing.T) string {
 // migrations and admin bootstraps race) and waits until each listens.
 func startInstances(t *testing.T, bin, db string, n int, extra ...string) []*instance {
 	t.Helper()
+	return startInstancesEnv(t, bin, db, n, nil, extra...)
+}
+
+// startInstancesEnv is startInstances with more environment variables.
+func startInstancesEnv(t *testing.T, bin, db string, n int, env []string, extra ...string) []*instance {
+	t.Helper()
 	insts := make([]*instance, n)
 	urls := make(chan struct {
 		i   int
@@ -63,7 +69,7 @@ func startInstances(t *testing.T, bin, db string, n int, extra ...string) []*ins
 	for i := range insts {
 		args := append([]string{"serve", "--database", db, "--addr", "127.0.0.1:0", "--log-level", "warn"}, extra...)
 		cmd := exec.Command(bin, args...)
-		cmd.Env = append(os.Environ(), "BOXOFFICE_ADMIN_EMAIL=root@example.com", "BOXOFFICE_ADMIN_PASSWORD=root-password")
+		cmd.Env = append(append(os.Environ(), "BOXOFFICE_ADMIN_EMAIL=root@example.com", "BOXOFFICE_ADMIN_PASSWORD=root-password"), env...)
 		// Should this test die, the servers die with it.
 		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 		in := &instance{cmd: cmd, stderr: &bytes.Buffer{}, exited: make(chan error, 1)}

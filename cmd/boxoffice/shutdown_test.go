@@ -3,13 +3,21 @@ package main
 import (
 	"bufio"
 	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	_ "modernc.org/sqlite" // the test takes SQLite's write lock itself
+
+	"github.com/boxoffice/boxoffice/internal/apitest"
 )
 
 // stopStuck sends SIGTERM to every instance while each has a live
@@ -108,4 +116,121 @@ func stopStuck(t *testing.T, insts []*instance, db, eventID, ticketID, barcode, 
 			t.Errorf("the stuck scan got %s, want 503 (cancelled by the drain timeout, retry elsewhere)", sc)
 		}
 	}
+}
+
+// TestShutdownBounded stops an embedded (SQLite) server while it has a
+// live seat-map stream open, a request whose body the client never
+// finishes sending, and a request stuck behind the database's one writer
+// (the test holds SQLite's write lock): serve must return within its
+// drain timeout, plus a little.
+func TestShutdownBounded(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	dbFile := filepath.Join(dir, "shutdown.db")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	env := map[string]string{"BOXOFFICE_ADMIN_EMAIL": "root@example.com", "BOXOFFICE_ADMIN_PASSWORD": "root-password"}
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	const drain = 1500 * time.Millisecond
+	go func() {
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--database", "sqlite:" + dbFile, "--log-level", "warn",
+			"--drain-timeout", drain.String()}, func(k string) string { return env[k] }, pw, io.Discard)
+		pw.Close()
+	}()
+	urls := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			if u, ok := strings.CutPrefix(sc.Text(), "Boxoffice is listening on "); ok {
+				urls <- u
+			}
+		}
+	}()
+	var base string
+	select {
+	case base = <-urls:
+	case err := <-done:
+		t.Fatalf("serve exited: %v", err)
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not start in 30s")
+	}
+	c := apitest.NewClient(t, base)
+	var auth struct{ Token string }
+	c.Must(t, 200, apitest.Req{Method: "POST", Path: "/api/v1/auth/login", Body: map[string]string{"email": "root@example.com", "password": "root-password"}}).JSON(t, &auth)
+	var v struct{ Venue struct{ ID string } }
+	c.Must(t, 201, apitest.Req{Method: "POST", Path: "/api/v1/venues", Token: auth.Token, Body: map[string]any{"name": "Hall", "address": "1 A St",
+		"city": "Springfield", "region": "IL", "country": "US", "lat": 39.8, "lon": -89.6, "timezone": "America/Chicago",
+		"sections": []any{map[string]any{"name": "Floor", "general_admission": true, "capacity": 10}}}}).JSON(t, &v)
+	now := time.Now().UTC()
+	var ev struct{ Event struct{ ID string } }
+	c.Must(t, 201, apitest.Req{Method: "POST", Path: "/api/v1/events", Token: auth.Token, Body: map[string]any{"venue_id": v.Venue.ID, "name": "Show",
+		"category": "concert", "starts_at": now.Add(48 * time.Hour).Format(time.RFC3339), "onsale_at": now.Add(-time.Hour).Format(time.RFC3339),
+		"default_price_cents": 1000}}).JSON(t, &ev)
+
+	// A live stream.
+	stream, err := http.Get(base + "/events/" + ev.Event.ID + "/live")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stream.Body.Close()
+	// A request whose body never arrives in full.
+	host := strings.TrimPrefix(base, "http://")
+	slow, err := net.Dial("tcp", host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer slow.Close()
+	fmt.Fprintf(slow, "POST /api/v1/auth/login HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"email\":", host)
+	// A hold stuck behind SQLite's write lock, which this connection takes.
+	lock, err := sql.Open("sqlite", "file:"+dbFile+"?_pragma=busy_timeout(1)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Close()
+	lockConn, err := lock.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lockConn.Close()
+	if _, err := lockConn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+	defer lockConn.ExecContext(context.Background(), "ROLLBACK")
+	stuck := make(chan int, 1)
+	go func() {
+		req, _ := http.NewRequest("POST", base+"/api/v1/events/"+ev.Event.ID+"/holds", strings.NewReader(`{"section":"Floor","quantity":1}`))
+		req.Header.Set("Authorization", "Bearer "+auth.Token)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			stuck <- 0
+			return
+		}
+		resp.Body.Close()
+		stuck <- resp.StatusCode
+	}()
+	time.Sleep(300 * time.Millisecond) // the hold is now waiting for the writer
+	select {
+	case code := <-stuck:
+		t.Fatalf("the hold did not wait for the locked writer: %d", code)
+	default:
+	}
+
+	start := time.Now()
+	cancel()
+	select {
+	case err := <-done:
+		took := time.Since(start)
+		t.Logf("serve returned %v after %s (drain timeout %s)", err, took.Round(time.Millisecond), drain)
+		if err != nil {
+			t.Errorf("serve: %v", err)
+		}
+		if took > drain+2*time.Second {
+			t.Errorf("shutdown took %s, drain timeout %s", took, drain)
+		}
+	case <-time.After(drain + 10*time.Second):
+		t.Fatalf("serve still running %s after shutdown began (drain timeout %s)", drain+10*time.Second, drain)
+	}
+	t.Logf("the stuck hold got %d", <-stuck)
 }

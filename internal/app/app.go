@@ -221,8 +221,8 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	a.jobs = jobs.Runner{Log: o.Log, Observer: jobObs, Jobs: []jobs.Job{
 		{Name: "hold_sweeper", Every: time.Second, Run: a.Booking.ExpireHolds},
 		{Name: "outbox", Every: time.Second, Run: deliver.Deliver},
-		{Name: "reconcile", Every: 15 * time.Second, Run: func(ctx context.Context) (int, error) {
-			return a.Booking.ReconcilePending(ctx, time.Minute)
+		{Name: "reconcile", Every: min(15*time.Second, max(cfg.ReconcileGrace/4, time.Second)), Run: func(ctx context.Context) (int, error) {
+			return a.Booking.ReconcilePending(ctx, cfg.ReconcileGrace)
 		}},
 		{Name: "cleanup", Every: 10 * time.Minute, Run: func(ctx context.Context) (int, error) {
 			now := o.Clock.Now()

@@ -30,6 +30,19 @@ type Config struct {
 	DBStatementTimeout time.Duration
 	// PaymentLatency simulates the fake provider's network time (benchmarks).
 	PaymentLatency time.Duration
+	// StripeSecretKey is read from STRIPE_SECRET_KEY only (never a flag,
+	// which ps would show) and never logged.
+	StripeSecretKey string
+	// StripeAPIURL points the Stripe adapter at another API base, such as
+	// a local stripe-mock; Stripe's own when empty.
+	StripeAPIURL string
+	// PaymentTimeout bounds one call to a real provider (Stripe); a call
+	// cut off after the charge leaves the order to reconciliation.
+	PaymentTimeout time.Duration
+	// ReconcileGrace is how long an order stays pending before the
+	// reconcile job asks the provider about it: a minute for the sandbox,
+	// more for Stripe, whose search (Lookup) lags up to about a minute.
+	ReconcileGrace time.Duration
 	// Jobs runs the background jobs in this process (on by default).
 	Jobs bool
 	// DrainTimeout bounds shutdown: after SIGTERM, requests in flight get
@@ -42,7 +55,8 @@ type Config struct {
 func Defaults() Config {
 	return Config{Addr: ":8080", Database: "sqlite:boxoffice.db", HoldTTL: 5 * time.Minute, Payments: "fake",
 		LogLevel: "info", LogFormat: "json", DBMaxConns: 20,
-		DBStatementTimeout: 5 * time.Second, Jobs: true, DrainTimeout: 20 * time.Second}
+		DBStatementTimeout: 5 * time.Second, Jobs: true, DrainTimeout: 20 * time.Second,
+		PaymentTimeout: 10 * time.Second}
 }
 
 // Parse reads flags for a subcommand, with BOXOFFICE_<NAME> environment
@@ -54,7 +68,10 @@ func Parse(name string, args []string, getenv func(string) string, out io.Writer
 	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address")
 	fs.StringVar(&c.Database, "database", c.Database, "sqlite:FILE or postgres://user@host/db")
 	fs.DurationVar(&c.HoldTTL, "hold-ttl", c.HoldTTL, "how long a hold keeps its seats")
-	fs.StringVar(&c.Payments, "payments", c.Payments, "payment provider: fake")
+	fs.StringVar(&c.Payments, "payments", c.Payments, "payment provider: fake (the built-in sandbox) or stripe (STRIPE_SECRET_KEY)")
+	fs.StringVar(&c.StripeAPIURL, "stripe-api-url", c.StripeAPIURL, "Stripe API base URL (a local stripe-mock in tests); Stripe's when empty")
+	fs.DurationVar(&c.PaymentTimeout, "payment-timeout", c.PaymentTimeout, "longest one call to the payment provider (stripe) may take")
+	fs.DurationVar(&c.ReconcileGrace, "reconcile-grace", c.ReconcileGrace, "age of a pending order before reconciliation asks the provider (default 1m, 2m with stripe)")
 	fs.BoolVar(&c.Demo, "demo", c.Demo, "load demo data into an empty database")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "json or text")
@@ -84,6 +101,13 @@ func Parse(name string, args []string, getenv func(string) string, out io.Writer
 		return c, fmt.Errorf("unexpected arguments: %v", fs.Args())
 	}
 	c.AdminEmail, c.AdminPassword = getenv("BOXOFFICE_ADMIN_EMAIL"), getenv("BOXOFFICE_ADMIN_PASSWORD")
+	c.StripeSecretKey = getenv("STRIPE_SECRET_KEY")
+	if c.ReconcileGrace == 0 {
+		c.ReconcileGrace = time.Minute
+		if c.Payments == "stripe" {
+			c.ReconcileGrace = 2 * time.Minute
+		}
+	}
 	return c, c.validate()
 }
 
@@ -91,8 +115,20 @@ func (c Config) validate() error {
 	if c.HoldTTL < time.Second {
 		return fmt.Errorf("--hold-ttl must be at least 1s")
 	}
-	if c.Payments != "fake" {
-		return fmt.Errorf("--payments %q: only the built-in fake provider is available", c.Payments)
+	switch c.Payments {
+	case "fake":
+	case "stripe":
+		if c.StripeSecretKey == "" {
+			return fmt.Errorf("--payments stripe needs STRIPE_SECRET_KEY (sk_test_… or sk_live_…)")
+		}
+	default:
+		return fmt.Errorf("--payments %q: choose fake (the built-in sandbox) or stripe", c.Payments)
+	}
+	if c.PaymentTimeout < 100*time.Millisecond {
+		return fmt.Errorf("--payment-timeout must be at least 100ms")
+	}
+	if c.ReconcileGrace < time.Second {
+		return fmt.Errorf("--reconcile-grace must be at least 1s")
 	}
 	if c.LogFormat != "json" && c.LogFormat != "text" {
 		return fmt.Errorf("--log-format must be json or text")
@@ -124,7 +160,7 @@ func (c Config) Level() slog.Level {
 func (c Config) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.String("addr", c.Addr), slog.String("database", MaskURL(c.Database)), slog.Duration("hold_ttl", c.HoldTTL),
-		slog.String("payments", c.Payments), slog.Bool("demo", c.Demo), slog.String("admin_email", c.AdminEmail),
+		slog.String("payments", c.Payments), slog.Bool("stripe_secret_key_set", c.StripeSecretKey != ""), slog.String("stripe_api_url", c.StripeAPIURL), slog.Bool("demo", c.Demo), slog.String("admin_email", c.AdminEmail),
 		slog.Bool("admin_password_set", c.AdminPassword != ""), slog.String("debug_addr", c.DebugAddr), slog.Int("db_max_conns", c.DBMaxConns),
 		slog.Duration("drain_timeout", c.DrainTimeout))
 }
