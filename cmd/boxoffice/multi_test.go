@@ -27,8 +27,27 @@ type instance struct {
 	cmd    *exec.Cmd
 	base   string
 	c      *apitest.Client
-	stderr *bytes.Buffer
+	stderr *lockedBuffer
 	exited chan error
+}
+
+// lockedBuffer is a bytes.Buffer that the process's stderr copier and the
+// test may use at once.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 // buildBinary compiles boxoffice once for a test, with the race detector
@@ -72,7 +91,7 @@ func startInstancesEnv(t *testing.T, bin, db string, n int, env []string, extra 
 		cmd.Env = append(append(os.Environ(), "BOXOFFICE_ADMIN_EMAIL=root@example.com", "BOXOFFICE_ADMIN_PASSWORD=root-password"), env...)
 		// Should this test die, the servers die with it.
 		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-		in := &instance{cmd: cmd, stderr: &bytes.Buffer{}, exited: make(chan error, 1)}
+		in := &instance{cmd: cmd, stderr: &lockedBuffer{}, exited: make(chan error, 1)}
 		cmd.Stderr = in.stderr
 		out, err := cmd.StdoutPipe()
 		if err != nil {
