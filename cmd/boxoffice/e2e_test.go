@@ -19,14 +19,29 @@ import (
 // stopped (and must stop cleanly) when the test ends.
 func startServer(t *testing.T, extra ...string) string {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
 	db := "sqlite:" + filepath.Join(t.TempDir(), "e2e.db")
+	base, stop, done := serveInProcess(t, db, extra...)
+	t.Cleanup(func() {
+		stop()
+		if err := <-done; err != nil {
+			t.Errorf("serve did not stop cleanly: %v", err)
+		}
+	})
+	return base
+}
+
+// serveInProcess runs `boxoffice serve` in this process on database db and
+// returns its base URL, a function that stops it (as SIGTERM would) and the
+// channel that gets serve's result.
+func serveInProcess(t *testing.T, db string, extra ...string) (base string, stop func(), done <-chan error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
 	env := map[string]string{"BOXOFFICE_ADMIN_EMAIL": "root@example.com", "BOXOFFICE_ADMIN_PASSWORD": "root-password"}
 	pr, pw := io.Pipe()
-	done := make(chan error, 1)
+	result := make(chan error, 1)
 	go func() {
 		args := append([]string{"serve", "--addr", "127.0.0.1:0", "--database", db, "--log-level", "warn"}, extra...)
-		done <- run(ctx, args, func(k string) string { return env[k] }, pw, io.Discard)
+		result <- run(ctx, args, func(k string) string { return env[k] }, pw, io.Discard)
 		pw.Close()
 	}()
 	urls := make(chan string, 1)
@@ -40,21 +55,15 @@ func startServer(t *testing.T, extra ...string) string {
 	}()
 	select {
 	case u := <-urls:
-		t.Cleanup(func() {
-			cancel()
-			if err := <-done; err != nil {
-				t.Errorf("serve did not stop cleanly: %v", err)
-			}
-		})
-		return u
-	case err := <-done:
+		return u, cancel, result
+	case err := <-result:
 		cancel()
 		t.Fatalf("serve exited: %v", err)
 	case <-time.After(30 * time.Second):
 		cancel()
 		t.Fatal("serve did not start in 30s")
 	}
-	return ""
+	return "", nil, nil
 }
 
 type ids struct{ venue, event, addOn, hold, order, ticket, barcode string }

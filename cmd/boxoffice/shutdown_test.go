@@ -5,7 +5,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"path/filepath"
@@ -127,34 +126,9 @@ func TestShutdownBounded(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	dbFile := filepath.Join(dir, "shutdown.db")
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	env := map[string]string{"BOXOFFICE_ADMIN_EMAIL": "root@example.com", "BOXOFFICE_ADMIN_PASSWORD": "root-password"}
-	pr, pw := io.Pipe()
-	done := make(chan error, 1)
+	ctx := context.Background()
 	const drain = 1500 * time.Millisecond
-	go func() {
-		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--database", "sqlite:" + dbFile, "--log-level", "warn",
-			"--drain-timeout", drain.String()}, func(k string) string { return env[k] }, pw, io.Discard)
-		pw.Close()
-	}()
-	urls := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(pr)
-		for sc.Scan() {
-			if u, ok := strings.CutPrefix(sc.Text(), "Boxoffice is listening on "); ok {
-				urls <- u
-			}
-		}
-	}()
-	var base string
-	select {
-	case base = <-urls:
-	case err := <-done:
-		t.Fatalf("serve exited: %v", err)
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve did not start in 30s")
-	}
+	base, stop, done := serveInProcess(t, "sqlite:"+dbFile, "--drain-timeout", drain.String())
 	c := apitest.NewClient(t, base)
 	var auth struct{ Token string }
 	c.Must(t, 200, apitest.Req{Method: "POST", Path: "/api/v1/auth/login", Body: map[string]string{"email": "root@example.com", "password": "root-password"}}).JSON(t, &auth)
@@ -218,7 +192,7 @@ func TestShutdownBounded(t *testing.T) {
 	}
 
 	start := time.Now()
-	cancel()
+	stop()
 	select {
 	case err := <-done:
 		took := time.Since(start)
