@@ -22,6 +22,9 @@ type HoldRequest struct {
 	Quantity      int      `json:"quantity"`
 	BestAvailable bool     `json:"best_available"`
 	MaxPriceCents int64    `json:"max_price_cents"`
+	// QueuePass is the X-Queue-Pass header (or the web page's cookie): an
+	// event with a waiting room sells only to holders of a valid pass.
+	QueuePass string `json:"-"`
 }
 
 type holdMode int
@@ -94,6 +97,11 @@ func (s *Service) PlaceHold(ctx context.Context, by account.User, eventID string
 		}
 		if !e.OnSale(now) {
 			return notOnSale(e, now)
+		}
+		if e.Queue.Enabled {
+			if err := s.gate.Check(by.ID, e.ID, r.QueuePass, now); err != nil {
+				return err
+			}
 		}
 		h.Currency = e.Currency
 		// The user lock comes before any seat is touched: on PostgreSQL,

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
+	"github.com/boxoffice/boxoffice/internal/apperr"
 	"log/slog"
 	"strings"
 	"time"
@@ -34,6 +35,7 @@ type Service struct {
 	log      *slog.Logger
 	metrics  Observer
 	plans    *planCache
+	gate     QueueGate
 }
 
 // Observer is told about business events, for metrics. Its methods must be
@@ -60,6 +62,23 @@ type Options struct {
 	Secret   []byte // signs barcodes; shared by every instance
 	Log      *slog.Logger
 	Observer Observer
+	// Gate checks queue passes for events whose waiting room is on; with
+	// none, such events sell to nobody.
+	Gate QueueGate
+}
+
+// QueueGate decides whether a buyer may hold seats at an event whose
+// waiting room is on. Booking declares it and package queue implements
+// it, so the rules of selling do not depend on how the queue works.
+type QueueGate interface {
+	Check(userID, eventID, pass string, now time.Time) error
+}
+
+// closedGate is the gate of a service built without a waiting room.
+type closedGate struct{}
+
+func (closedGate) Check(string, string, string, time.Time) error {
+	return apperr.E(apperr.QueuePassRequired, "this event has a waiting room, and this server runs none")
 }
 
 // NewService wires the booking rules.
@@ -73,8 +92,11 @@ func NewService(store Store, payments payment.Provider, clk clock.Clock, o Optio
 	if o.Observer == nil {
 		o.Observer = nopObserver{}
 	}
+	if o.Gate == nil {
+		o.Gate = closedGate{}
+	}
 	return &Service{store: store, payments: payments, clock: clk, holdTTL: o.HoldTTL,
-		signer: Signer{key: o.Secret}, log: o.Log, metrics: o.Observer, plans: newPlanCache()}
+		signer: Signer{key: o.Secret}, log: o.Log, metrics: o.Observer, plans: newPlanCache(), gate: o.Gate}
 }
 
 // Signer signs and checks ticket barcodes with HMAC-SHA256, so a barcode

@@ -56,11 +56,33 @@ type AddOn struct {
 	MaxPerOrder int    `json:"max_per_order"`
 }
 
-// Queue configures the event's waiting room.
+// Queue configures the event's waiting room (see package queue).
 type Queue struct {
-	Enabled        bool `json:"enabled"`
-	AdmitPerMinute int  `json:"admit_per_minute"`
+	Enabled bool `json:"enabled"`
+	// AdmitPerMinute is the admission rate: fixed, or where "auto" starts.
+	AdmitPerMinute int `json:"admit_per_minute"`
+	// Mode is "fixed" (the default) or "auto": admission follows the
+	// golden signals between MinAdmitPerMinute and MaxAdmitPerMinute.
+	Mode              string `json:"mode"`
+	MinAdmitPerMinute int    `json:"min_admit_per_minute,omitempty"`
+	MaxAdmitPerMinute int    `json:"max_admit_per_minute,omitempty"`
+	// OpensAt is when people may start joining (the pre-queue); nil means
+	// as soon as the event is published.
+	OpensAt *time.Time `json:"opens_at,omitempty"`
+	// PowDifficulty asks each joiner's browser for a proof of work of this
+	// many leading zero bits (0, the default, asks none).
+	PowDifficulty int `json:"pow_difficulty,omitempty"`
 }
+
+// Queue modes.
+const (
+	QueueFixed = "fixed"
+	QueueAuto  = "auto"
+)
+
+// MaxPowDifficulty bounds the proof of work: 2^22 hashes is about a second
+// on a phone.
+const MaxPowDifficulty = 22
 
 // OnSale reports whether tickets can be bought at now: published, past the
 // on-sale time and before the start.
@@ -187,9 +209,7 @@ func (in *EventInput) Validate(v Venue) error {
 	if in.Queue.AdmitPerMinute == 0 {
 		in.Queue.AdmitPerMinute = 600
 	}
-	if in.Queue.AdmitPerMinute < 1 || in.Queue.AdmitPerMinute > 1_000_000 {
-		f.Add("queue.admit_per_minute", "must be between 1 and 1000000")
-	}
+	checkQueue(&f, in.Queue, in.OnsaleAt)
 	return f.Err()
 }
 
@@ -200,4 +220,34 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// checkQueue validates the waiting-room settings and fills their defaults.
+func checkQueue(f *apperr.Fields, q *Queue, onsale *time.Time) {
+	if q.AdmitPerMinute < 1 || q.AdmitPerMinute > 1_000_000 {
+		f.Add("queue.admit_per_minute", "must be between 1 and 1000000")
+	}
+	switch q.Mode {
+	case "":
+		q.Mode = QueueFixed
+	case QueueFixed, QueueAuto:
+	default:
+		f.Add("queue.mode", "must be fixed or auto")
+	}
+	if q.Mode == QueueAuto {
+		if q.MinAdmitPerMinute < 1 || q.MinAdmitPerMinute > q.AdmitPerMinute {
+			f.Add("queue.min_admit_per_minute", "must be between 1 and admit_per_minute in auto mode")
+		}
+		if q.MaxAdmitPerMinute < q.AdmitPerMinute || q.MaxAdmitPerMinute > 1_000_000 {
+			f.Add("queue.max_admit_per_minute", "must be between admit_per_minute and 1000000 in auto mode")
+		}
+	} else if q.MinAdmitPerMinute != 0 || q.MaxAdmitPerMinute != 0 {
+		f.Add("queue.mode", "min and max admission rates need mode auto")
+	}
+	if q.OpensAt != nil && onsale != nil && !q.OpensAt.Before(*onsale) {
+		f.Add("queue.opens_at", "must be before onsale_at")
+	}
+	if q.PowDifficulty < 0 || q.PowDifficulty > MaxPowDifficulty {
+		f.Add("queue.pow_difficulty", "must be between 0 and %d", MaxPowDifficulty)
+	}
 }

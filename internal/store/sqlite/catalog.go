@@ -129,10 +129,10 @@ func (s *Store) Venues(ctx context.Context, q catalog.VenueQuery) ([]catalog.Ven
 func (s *Store) CreateEvent(ctx context.Context, e catalog.Event) error {
 	return s.inTx(ctx, func(tx *tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO events (id, venue_id, name, category, description, starts_at, onsale_at, max_tickets_per_user,
-			currency, service_fee_cents, order_fee_cents, queue_enabled, queue_admit_per_minute, status, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.ID, e.VenueID, e.Name, e.Category, e.Description,
+			currency, service_fee_cents, order_fee_cents, queue_enabled, queue_admit_per_minute, queue_options, status, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.ID, e.VenueID, e.Name, e.Category, e.Description,
 			store.Millis(e.StartsAt), store.Millis(e.OnsaleAt), e.MaxTicketsPerUser, e.Currency, e.ServiceFeeCents, e.OrderFeeCents,
-			e.Queue.Enabled, e.Queue.AdmitPerMinute, e.Status, store.Millis(e.CreatedAt))
+			e.Queue.Enabled, e.Queue.AdmitPerMinute, store.QueueOptions(&e.Queue), e.Status, store.Millis(e.CreatedAt))
 		if err != nil {
 			return err
 		}
@@ -161,7 +161,7 @@ func (s *Store) CreateEvent(ctx context.Context, e catalog.Event) error {
 }
 
 const eventColumns = `e.id, e.venue_id, e.name, e.category, e.description, e.starts_at, e.onsale_at, e.max_tickets_per_user, e.currency,
-	e.service_fee_cents, e.order_fee_cents, e.queue_enabled, e.queue_admit_per_minute, e.status, e.created_at,
+	e.service_fee_cents, e.order_fee_cents, e.queue_enabled, e.queue_admit_per_minute, e.queue_options, e.status, e.created_at,
 	(SELECT COALESCE(MIN(price_cents), 0) FROM event_prices WHERE event_id = e.id),
 	(SELECT COALESCE(MAX(price_cents), 0) FROM event_prices WHERE event_id = e.id), ` + venueColumns
 
@@ -182,7 +182,7 @@ func queryEvents(ctx context.Context, q queryer, where string, args ...any) ([]c
 		var v catalog.Venue
 		var starts, onsale, created, vcreated int64
 		err := rows.Scan(&e.ID, &e.VenueID, &e.Name, &e.Category, &e.Description, &starts, &onsale, &e.MaxTicketsPerUser, &e.Currency,
-			&e.ServiceFeeCents, &e.OrderFeeCents, &e.Queue.Enabled, &e.Queue.AdmitPerMinute, &e.Status, &created,
+			&e.ServiceFeeCents, &e.OrderFeeCents, &e.Queue.Enabled, &e.Queue.AdmitPerMinute, store.QueueOptions(&e.Queue), &e.Status, &created,
 			&e.MinPriceCents, &e.MaxPriceCents,
 			&v.ID, &v.Name, &v.Address, &v.City, &v.Region, &v.Country, &v.Lat, &v.Lon, &v.Timezone, &v.Capacity, &vcreated)
 		if err != nil {

@@ -18,9 +18,9 @@ func eventTerms(ctx context.Context, q queryer, id string) (catalog.Event, error
 	var e catalog.Event
 	var starts, onsale, created int64
 	err := q.QueryRowContext(ctx, `SELECT id, venue_id, name, category, description, starts_at, onsale_at, max_tickets_per_user, currency,
-		service_fee_cents, order_fee_cents, queue_enabled, queue_admit_per_minute, status, created_at FROM events WHERE id = ?`, id).Scan(
+		service_fee_cents, order_fee_cents, queue_enabled, queue_admit_per_minute, queue_options, status, created_at FROM events WHERE id = ?`, id).Scan(
 		&e.ID, &e.VenueID, &e.Name, &e.Category, &e.Description, &starts, &onsale, &e.MaxTicketsPerUser, &e.Currency,
-		&e.ServiceFeeCents, &e.OrderFeeCents, &e.Queue.Enabled, &e.Queue.AdmitPerMinute, &e.Status, &created)
+		&e.ServiceFeeCents, &e.OrderFeeCents, &e.Queue.Enabled, &e.Queue.AdmitPerMinute, store.QueueOptions(&e.Queue), &e.Status, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return e, apperr.E(apperr.NotFound, "no such event")
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/boxoffice/boxoffice/internal/idempotency"
 	"github.com/boxoffice/boxoffice/internal/ids"
 	"github.com/boxoffice/boxoffice/internal/payment"
+	"github.com/boxoffice/boxoffice/internal/queue"
 )
 
 // Engine is what a store engine must implement to be tested here.
@@ -33,6 +34,7 @@ type Engine interface {
 	idempotency.Store
 	Setting(ctx context.Context, name string, make func() string) (string, error)
 	PaymentLedger() payment.Ledger
+	queue.Store
 	Ping(ctx context.Context) error
 }
 
@@ -55,6 +57,7 @@ func Exercise(t *testing.T, newStore func(t *testing.T) Engine) {
 		{"Settings", exerciseSettings},
 		{"Concurrency", exerciseConcurrency},
 		{"PaymentSandbox", exercisePaymentSandbox},
+		{"Queue", exerciseQueue},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
