@@ -104,7 +104,8 @@ func testEventRoundTrip(t *testing.T, s Engine) {
 		ServiceFeeCents: 199, OrderFeeCents: 99,
 		AddOns: []catalog.AddOn{{ID: ids.New("add"), Name: "Parking", PriceCents: 1200, MaxPerOrder: 2},
 			{ID: ids.New("add"), Name: "Programme", PriceCents: 500, MaxPerOrder: 1}},
-		Queue:  catalog.Queue{Enabled: true, AdmitPerMinute: 120},
+		Queue: catalog.Queue{Enabled: true, AdmitPerMinute: 120, Mode: catalog.QueueAuto, MinAdmitPerMinute: 30, MaxAdmitPerMinute: 900,
+			OpensAt: ptr(now.Add(-2*time.Hour + 3*time.Millisecond)), PowDifficulty: 12},
 		Status: catalog.StatusPublished, CreatedAt: now.Add(7 * time.Millisecond)}
 	if err := s.CreateEvent(ctx, in); err != nil {
 		t.Fatalf("CreateEvent: %v", err)
@@ -122,7 +123,7 @@ func testEventRoundTrip(t *testing.T, s Engine) {
 	for _, got := range []catalog.Event{got, inTxEvent} {
 		if got.ID != in.ID || got.VenueID != v.ID || got.Name != in.Name || got.Category != in.Category || got.Description != in.Description ||
 			got.MaxTicketsPerUser != 6 || got.Currency != "EUR" || got.ServiceFeeCents != 199 || got.OrderFeeCents != 99 ||
-			got.Queue != in.Queue || got.Status != catalog.StatusPublished {
+			!reflect.DeepEqual(got.Queue, in.Queue) || got.Status != catalog.StatusPublished {
 			t.Errorf("Event = %+v, want %+v", got, in)
 		}
 		if !got.StartsAt.Equal(in.StartsAt) || !got.OnsaleAt.Equal(in.OnsaleAt) || !got.CreatedAt.Equal(in.CreatedAt) {
