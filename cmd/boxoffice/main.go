@@ -29,6 +29,8 @@ Commands:
   serve     run the service (add --demo for demo data)
   migrate   apply database migrations and exit
   bench     measure an on-sale against a running or in-process server
+  bench-queue  rehearse a waiting room: fairness, admission rate, passes, 100,000 waiting
+  verify-draw  check an event's published waiting-room draw against its commitment
   version   print the version
 
 Run 'boxoffice <command> -h' for a command's flags.
@@ -48,6 +50,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return migrate(ctx, args[1:], getenv, stdout, stderr)
 	case "bench":
 		return bench(ctx, args[1:], getenv, stdout, stderr)
+	case "bench-queue":
+		return benchQueue(ctx, args[1:], stdout, stderr)
+	case "verify-draw":
+		return verifyDraw(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "boxoffice", version())
 		return nil

@@ -68,11 +68,18 @@ func stopStuck(t *testing.T, insts []*instance, db, eventID, ticketID, barcode, 
 			stuck <- resp.Status
 		}()
 	}
-	// Wait until all three scans wait on the lock.
+	// Wait until all three scans wait on the lock. Ask on a connection of
+	// its own: inside the locking transaction, PostgreSQL would keep
+	// showing the first snapshot of pg_stat_activity.
+	watch, err := pgx.Connect(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer watch.Close(ctx)
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		var waiting int
-		if err := conn.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`).Scan(&waiting); err != nil {
+		if err := watch.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`).Scan(&waiting); err != nil {
 			t.Fatal(err)
 		}
 		if waiting == len(insts) {

@@ -163,7 +163,8 @@ func TestOperations(t *testing.T) {
 						t.Errorf("%s %s: error response must be application/problem+json only, has %v", name, status, keys(content))
 					}
 				} else if status != "204" {
-					if _, ok := content["application/json"]; !ok {
+					_, stream := content["text/event-stream"]
+					if _, ok := content["application/json"]; !ok && !stream {
 						t.Errorf("%s %s: success response has no application/json content", name, status)
 					}
 				}

@@ -30,6 +30,7 @@ import (
 	"github.com/boxoffice/boxoffice/internal/jobs"
 	"github.com/boxoffice/boxoffice/internal/notify"
 	"github.com/boxoffice/boxoffice/internal/payment"
+	"github.com/boxoffice/boxoffice/internal/queue"
 	"github.com/boxoffice/boxoffice/internal/store"
 	"github.com/boxoffice/boxoffice/internal/store/postgres"
 	"github.com/boxoffice/boxoffice/internal/store/sqlite"
@@ -44,6 +45,7 @@ type Engine interface {
 	booking.Store
 	idempotency.Store
 	notify.Outbox
+	queue.Store
 	Setting(ctx context.Context, name string, make func() string) (string, error)
 	// PaymentLedger is where the built-in payment sandbox keeps its books:
 	// tables of its own in the shared database, so that every instance
@@ -82,6 +84,7 @@ type App struct {
 	Accounts *account.Service
 	Catalog  *catalog.Service
 	Booking  *booking.Service
+	Queue    *queue.Service
 	Payments payment.Provider
 	// Telemetry holds the instance's metrics registry and tracer; nil with
 	// Options.NoTelemetry.
@@ -89,6 +92,7 @@ type App struct {
 	Handler   http.Handler
 	// Web is the web site; Handler sends it every path outside the API.
 	Web  *web.Server
+	api  *httpapi.Server
 	jobs jobs.Runner
 	// stopTracing flushes buffered spans at Close.
 	stopTracing func(context.Context) error
@@ -189,19 +193,44 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	key, _ := hex.DecodeString(secret)
 	a.Accounts = account.NewService(accounts, o.Hasher, o.Clock)
 	a.Catalog = catalog.NewService(catalogs, o.Clock)
-	a.Booking = booking.NewService(bookings, payments, o.Clock, booking.Options{HoldTTL: cfg.HoldTTL, Secret: key, Log: o.Log, Observer: observer})
+	queueKey, err := st.Setting(ctx, "queue_key", func() string { return hex.EncodeToString(ids.Secret(32)) })
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("queue key: %w", err)
+	}
+	qk, _ := hex.DecodeString(queueKey)
+	signals := queue.NewSignals(o.Clock.Now)
+	qopts := queue.Options{Key: qk, Log: o.Log, Signals: signals, PassTTL: cfg.QueuePassTTL}
+	if a.Telemetry != nil {
+		qopts.Observer = a.Telemetry.Queue()
+	}
+	a.Queue = queue.NewService(st, a.Catalog, o.Clock, qopts)
+	if a.Telemetry != nil {
+		a.Telemetry.QueueGauges(func(ctx context.Context) ([]telemetry.QueueRoom, error) {
+			rooms, err := a.Queue.Rooms(ctx)
+			out := make([]telemetry.QueueRoom, len(rooms))
+			for i, r := range rooms {
+				out[i] = telemetry.QueueRoom{EventID: r.EventID, Waiting: r.Waiting, Admitted: r.Admitted, AdmitPerMinute: r.AdmitPerMinute}
+			}
+			return out, err
+		})
+	}
+	a.Booking = booking.NewService(bookings, payments, o.Clock, booking.Options{HoldTTL: cfg.HoldTTL, Secret: key, Log: o.Log, Observer: observer,
+		Gate: a.Queue.Gate()})
 	if cfg.AdminEmail != "" && cfg.AdminPassword != "" {
 		if err := a.Accounts.EnsureAdmin(ctx, cfg.AdminEmail, cfg.AdminPassword); err != nil {
 			st.Close()
 			return nil, err
 		}
 	}
-	deps := httpapi.Deps{Accounts: a.Accounts, Catalog: a.Catalog, Booking: a.Booking, Idempotency: keys,
-		Clock: o.Clock, Log: o.Log, Ready: st.Ping}
+	deps := httpapi.Deps{Accounts: a.Accounts, Catalog: a.Catalog, Booking: a.Booking, Queue: a.Queue, Idempotency: keys,
+		Clock: o.Clock, Log: o.Log, Ready: st.Ping, RateLimits: cfg.RateLimits}
 	if a.Telemetry != nil {
 		deps.Metrics, deps.Wrap = a.Telemetry.Handler(), a.Telemetry.Wrap
 	}
-	a.Handler = httpapi.New(deps)
+	deps.Wrap = withSignals(signals, deps.Wrap)
+	a.api = httpapi.New(deps)
+	a.Handler = a.api
 	webKey, err := st.Setting(ctx, "web_csrf_key", func() string { return hex.EncodeToString(ids.Secret(32)) })
 	if err != nil {
 		st.Close()
@@ -220,6 +249,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	deliver := notify.Deliverer{Outbox: outbox, Sender: notify.LogSender{Log: o.Log}, Clock: o.Clock}
 	a.jobs = jobs.Runner{Log: o.Log, Observer: jobObs, Jobs: []jobs.Job{
 		{Name: "hold_sweeper", Every: time.Second, Run: a.Booking.ExpireHolds},
+		{Name: "queue", Every: time.Second, Run: a.Queue.Tick},
 		{Name: "outbox", Every: time.Second, Run: deliver.Deliver},
 		{Name: "reconcile", Every: min(15*time.Second, max(cfg.ReconcileGrace/4, time.Second)), Run: func(ctx context.Context) (int, error) {
 			return a.Booking.ReconcilePending(ctx, cfg.ReconcileGrace)

@@ -35,7 +35,8 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{Handler: counting(a.Handler, &inFlight), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
 		BaseContext: func(net.Listener) context.Context { return reqCtx }}
-	srv.RegisterOnShutdown(a.Web.Shutdown)
+	srv.RegisterOnShutdown(a.Web.Shutdown) // live seat maps
+	srv.RegisterOnShutdown(a.api.Shutdown) // waiting-room streams
 	if a.Config.DebugAddr != "" {
 		stop, err := a.serveDebug()
 		if err != nil {

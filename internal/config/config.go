@@ -49,6 +49,11 @@ type Config struct {
 	// this long to finish before they are cancelled and their connections
 	// closed, so a rolling deploy never waits on a stuck request or stream.
 	DrainTimeout time.Duration
+	// RateLimits are the per-instance token buckets of the API gateway.
+	RateLimits RateLimits
+	// QueuePassTTL is how long a waiting-room pass admits its holder after
+	// they were admitted.
+	QueuePassTTL time.Duration
 }
 
 // Defaults returns the embedded, zero-set-up configuration.
@@ -56,7 +61,8 @@ func Defaults() Config {
 	return Config{Addr: ":8080", Database: "sqlite:boxoffice.db", HoldTTL: 5 * time.Minute, Payments: "fake",
 		LogLevel: "info", LogFormat: "json", DBMaxConns: 20,
 		DBStatementTimeout: 5 * time.Second, Jobs: true, DrainTimeout: 20 * time.Second,
-		PaymentTimeout: 10 * time.Second}
+		PaymentTimeout: 10 * time.Second, RateLimits: defaultRateLimits(),
+		QueuePassTTL: 15 * time.Minute}
 }
 
 // Parse reads flags for a subcommand, with BOXOFFICE_<NAME> environment
@@ -81,6 +87,8 @@ func Parse(name string, args []string, getenv func(string) string, out io.Writer
 	fs.DurationVar(&c.PaymentLatency, "payment-latency", c.PaymentLatency, "simulated latency of the fake payment provider")
 	fs.BoolVar(&c.Jobs, "jobs", c.Jobs, "run background jobs (hold sweeper, reconcile, outbox) in this process")
 	fs.DurationVar(&c.DrainTimeout, "drain-timeout", c.DrainTimeout, "longest shutdown waits for requests in flight before cancelling them")
+	c.RateLimits.rateLimitFlags(fs)
+	fs.DurationVar(&c.QueuePassTTL, "queue-pass-ttl", c.QueuePassTTL, "how long a waiting-room pass admits its holder (a hold, a checkout and a retry)")
 	// Environment first, so that flags given on the command line override it.
 	var envErr error
 	fs.VisitAll(func(f *flag.Flag) {
@@ -146,7 +154,10 @@ func (c Config) validate() error {
 	if c.DBStatementTimeout < time.Millisecond {
 		return fmt.Errorf("--db-statement-timeout must be at least 1ms")
 	}
-	return nil
+	if c.QueuePassTTL < 10*time.Second {
+		return fmt.Errorf("--queue-pass-ttl must be at least 10s")
+	}
+	return c.RateLimits.validate()
 }
 
 // Level is the parsed log level.
@@ -162,7 +173,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("addr", c.Addr), slog.String("database", MaskURL(c.Database)), slog.Duration("hold_ttl", c.HoldTTL),
 		slog.String("payments", c.Payments), slog.Bool("stripe_secret_key_set", c.StripeSecretKey != ""), slog.String("stripe_api_url", c.StripeAPIURL), slog.Bool("demo", c.Demo), slog.String("admin_email", c.AdminEmail),
 		slog.Bool("admin_password_set", c.AdminPassword != ""), slog.String("debug_addr", c.DebugAddr), slog.Int("db_max_conns", c.DBMaxConns),
-		slog.Duration("drain_timeout", c.DrainTimeout))
+		slog.Duration("drain_timeout", c.DrainTimeout), slog.Bool("rate_limits", c.RateLimits.Enabled))
 }
 
 // MaskURL hides the password of a database URL.

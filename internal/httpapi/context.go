@@ -21,6 +21,9 @@ type reqState struct {
 	user      *account.User
 	token     string
 	errorCode apperr.Code
+	// limit names the rate-limit bucket that refused the request, for
+	// the request's log line.
+	limit string
 }
 
 func stateFrom(ctx context.Context) *reqState {

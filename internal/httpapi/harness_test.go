@@ -25,11 +25,14 @@ type harness struct {
 	admin string
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t *testing.T, tweaks ...func(*config.Config)) *harness {
 	t.Helper()
 	cfg := config.Defaults()
 	cfg.Database = "sqlite:" + filepath.Join(t.TempDir(), "api.db")
 	cfg.AdminEmail, cfg.AdminPassword = "root@example.com", "root-password"
+	for _, tweak := range tweaks {
+		tweak(&cfg)
+	}
 	clk := clock.NewFake(time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC))
 	pay := payment.NewFake(payment.FakeOptions{Now: clk.Now})
 	a, err := app.New(context.Background(), cfg, app.Options{Clock: clk, Payments: pay, Hasher: account.NewTestHasher()})

@@ -12,6 +12,7 @@ func (s *Server) createHold(w http.ResponseWriter, r *http.Request, by account.U
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
+	in.QueuePass = r.Header.Get("X-Queue-Pass")
 	h, err := s.Booking.PlaceHold(r.Context(), by, r.PathValue("id"), in)
 	if err != nil {
 		return err

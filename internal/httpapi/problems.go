@@ -99,7 +99,7 @@ func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, err error)
 		s.log.ErrorContext(r.Context(), "request failed", "err", err, "code", p.Code, "request_id", p.RequestID)
 	}
 	if p.Status == http.StatusServiceUnavailable || p.Status == http.StatusTooManyRequests {
-		w.Header().Set("Retry-After", "1")
+		w.Header().Set("Retry-After", retryAfter(err))
 	}
 	setErrorCode(r.Context(), p.Code)
 	w.Header().Set("Content-Type", "application/problem+json")

@@ -27,6 +27,13 @@ func (s *Server) routes() {
 	s.handle("GET "+v1+"/events/{id}/seats", s.seatMap)
 	s.handle("GET "+v1+"/events/{id}/offers", s.offers)
 
+	s.handle("GET "+v1+"/events/{id}/queue", s.queueInfo)
+	s.handle("POST "+v1+"/events/{id}/queue", s.authed(s.idempotent(s.joinQueue)))
+	s.handle("GET "+v1+"/events/{id}/queue/challenge", s.authed(s.queueChallenge))
+	s.handle("GET "+v1+"/events/{id}/queue/draw", s.queueDraw)
+	s.handle("GET "+v1+"/events/{id}/queue/{token}", s.queueStatus)
+	s.handle("GET "+v1+"/events/{id}/queue/{token}/stream", s.queueStream)
+
 	s.handle("POST "+v1+"/events/{id}/holds", s.authed(s.idempotent(s.createHold)))
 	s.handle("GET "+v1+"/holds/{id}", s.authed(s.getHold))
 	s.handle("DELETE "+v1+"/holds/{id}", s.authed(s.releaseHold))

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/boxoffice/boxoffice/internal/account"
@@ -18,8 +19,10 @@ import (
 	"github.com/boxoffice/boxoffice/internal/booking"
 	"github.com/boxoffice/boxoffice/internal/catalog"
 	"github.com/boxoffice/boxoffice/internal/clock"
+	"github.com/boxoffice/boxoffice/internal/config"
 	"github.com/boxoffice/boxoffice/internal/idempotency"
 	"github.com/boxoffice/boxoffice/internal/ids"
+	"github.com/boxoffice/boxoffice/internal/queue"
 )
 
 //go:embed openapi.json
@@ -33,6 +36,7 @@ type Deps struct {
 	Accounts    *account.Service
 	Catalog     *catalog.Service
 	Booking     *booking.Service
+	Queue       *queue.Service
 	Idempotency idempotency.Store
 	Clock       clock.Clock
 	Log         *slog.Logger
@@ -43,14 +47,24 @@ type Deps struct {
 	// Wrap decorates every route's handler (telemetry); it is given the
 	// route pattern. Nil means none.
 	Wrap func(pattern string, h http.Handler) http.Handler
+	// RateLimits are the token buckets of ratelimit.go; off when not Enabled.
+	RateLimits config.RateLimits
 }
 
 // Server is the API's http.Handler.
 type Server struct {
 	Deps
-	log *slog.Logger
-	mux *http.ServeMux
+	log    *slog.Logger
+	mux    *http.ServeMux
+	limits *limiter
+	// closing is closed by Shutdown: live streams end on it.
+	closing   chan struct{}
+	closeOnce sync.Once
 }
+
+// Shutdown ends the live streams, which never finish by themselves; call
+// it when the HTTP server begins to drain.
+func (s *Server) Shutdown() { s.closeOnce.Do(func() { close(s.closing) }) }
 
 // New builds the API with every route of routes.go.
 func New(d Deps) *Server {
@@ -60,7 +74,7 @@ func New(d Deps) *Server {
 	if d.Wrap == nil {
 		d.Wrap = func(_ string, h http.Handler) http.Handler { return h }
 	}
-	s := &Server{Deps: d, log: d.Log, mux: http.NewServeMux()}
+	s := &Server{Deps: d, log: d.Log, mux: http.NewServeMux(), limits: newLimiter(d.RateLimits), closing: make(chan struct{})}
 	s.routes()
 	return s
 }
@@ -93,6 +107,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		if st.errorCode != "" {
 			attrs = append(attrs, "code", st.errorCode)
+		}
+		if st.limit != "" {
+			attrs = append(attrs, "limit", st.limit)
 		}
 		s.log.InfoContext(r.Context(), "request", attrs...)
 	}()
@@ -137,6 +154,7 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 type userHandler func(w http.ResponseWriter, r *http.Request, u account.User) error
 
 func (s *Server) handle(pattern string, h handlerFunc) {
+	h = s.limited(pattern, h)
 	s.mux.Handle(pattern, s.Wrap(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := h(w, r); err != nil {
 			s.writeProblem(w, r, err)

@@ -35,7 +35,7 @@
 // # Passes
 //
 // An admitted place gets a pass: an HMAC-signed statement "user U may hold
-// seats at event E until T". T is PassTTL after the place was first seen
+// seats at event E until T". T is the pass TTL (DefaultPassTTL, 15 minutes) after the place was first seen
 // admitted: long enough for a five-minute hold, a checkout and a second try,
 // not so long that a pass becomes a ticket to skip the next on-sale. A pass
 // is checked without the database (booking calls Gate.Check), cannot be

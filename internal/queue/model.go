@@ -8,8 +8,9 @@ import (
 // the package comment. Cloudflare's waiting room keeps a few minutes too.
 const Keep = 5 * time.Minute
 
-// PassTTL is how long a pass admits its holder after they were admitted.
-const PassTTL = 15 * time.Minute
+// DefaultPassTTL is how long a pass admits its holder after they were
+// admitted: a five-minute hold, checkout, and a second try.
+const DefaultPassTTL = 15 * time.Minute
 
 // State is an event's waiting room in the store: the draw's commitment,
 // how many have joined, and the admission frontier's parameters.

@@ -58,6 +58,9 @@ func (s *Service) drawIn(ctx context.Context, tx Tx, e catalog.Event, st State) 
 	// their join; the draw orders only the first PresaleCount.
 	now := s.clock.Now().Truncate(time.Millisecond)
 	st.Seed, st.DrawnAt, st.PresaleClosed = seed, &now, true
+	// The frontier starts at the opening as it is now (the organizer may
+	// have moved it since the room was set up), at the event's rate.
+	st.BaseAt, st.BaseAdmitted, st.RatePerMinute = e.OnsaleAt, 0, e.Queue.AdmitPerMinute
 	s.log.Info("queue: drawn", "event_id", e.ID, "pre_queue", len(tokens), "seed", seed, "commitment", st.Commitment)
 	return st, tx.SaveState(ctx, st)
 }
@@ -119,6 +122,14 @@ func (s *Service) Tick(ctx context.Context) (int, error) {
 			n++
 			continue
 		}
+		if e.Queue.Mode != catalog.QueueAuto && st.RatePerMinute != e.Queue.AdmitPerMinute {
+			// The organizer changed the fixed rate: it applies from now on.
+			if err := s.setRate(ctx, e, now, e.Queue.AdmitPerMinute, "the organizer changed it"); err != nil {
+				return n, err
+			}
+			n++
+			continue
+		}
 		if e.Queue.Mode == catalog.QueueAuto && s.signals != nil {
 			changed, err := s.steer(ctx, e, st, now)
 			if err != nil {
@@ -158,4 +169,19 @@ func (s *Service) Rooms(ctx context.Context) ([]Room, error) {
 		}
 	}
 	return out, nil
+}
+
+// setRate re-bases the frontier at now with rate.
+func (s *Service) setRate(ctx context.Context, e catalog.Event, now time.Time, rate int, why string) error {
+	return s.store.InQueueTx(ctx, e.ID, s.newState(e), func(tx Tx) error {
+		st := tx.State()
+		if st.RatePerMinute == rate {
+			return nil
+		}
+		from := st.RatePerMinute
+		st.Rebase(now, rate)
+		s.log.Info("queue: admission rate changed", "event_id", e.ID, "from", from, "to", rate, "reason", why)
+		s.obs.RateChanged(e.ID, from, rate, why)
+		return tx.SaveState(ctx, st)
+	})
 }

@@ -45,6 +45,9 @@ type Options struct {
 	// their configured rate.
 	Signals *Signals
 	Auto    AutoPolicy
+	// PassTTL is how long a pass admits after its holder was admitted;
+	// DefaultPassTTL when zero.
+	PassTTL time.Duration
 }
 
 // Service runs the waiting rooms.
@@ -58,6 +61,7 @@ type Service struct {
 	obs     Observer
 	signals *Signals
 	auto    AutoPolicy
+	passTTL time.Duration
 }
 
 // NewService wires the waiting room.
@@ -71,8 +75,11 @@ func NewService(st Store, events Events, clk clock.Clock, o Options) *Service {
 	if o.Auto == (AutoPolicy{}) {
 		o.Auto = DefaultAutoPolicy
 	}
-	return &Service{store: st, events: events, clock: clk, sign: signer{o.Key}, key: o.Key, log: o.Log, obs: o.Observer,
-		signals: o.Signals, auto: o.Auto}
+	if o.PassTTL <= 0 {
+		o.PassTTL = DefaultPassTTL
+	}
+	return &Service{store: st, events: newEventCache(events), clock: clk, sign: signer{o.Key}, key: o.Key, log: o.Log, obs: o.Observer,
+		signals: o.Signals, auto: o.Auto, passTTL: o.PassTTL}
 }
 
 // Gate is the pass check booking uses.
@@ -255,7 +262,7 @@ func (s *Service) status(ctx context.Context, e catalog.Event, st State, en Entr
 			}
 			s.obs.Admitted(e.ID, now.Sub(en.JoinedAt))
 		}
-		exp := at.Add(PassTTL).UTC()
+		exp := at.Add(s.passTTL).UTC()
 		out.Status, out.Pass, out.PassExpiresAt = StatusAdmitted, s.sign.pass(e.ID, en.UserID, exp), &exp
 		return out, nil
 	default:

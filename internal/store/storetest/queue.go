@@ -195,8 +195,8 @@ func testQueuePasses(t *testing.T, s Engine) {
 	if st.Status != queue.StatusAdmitted || st.Pass == "" || st.PassExpiresAt == nil {
 		t.Fatalf("poll after the opening: %+v", st)
 	}
-	if !st.PassExpiresAt.Equal(w.clk.Now().Add(queue.PassTTL)) {
-		t.Errorf("pass expires at %v, want %v", st.PassExpiresAt, w.clk.Now().Add(queue.PassTTL))
+	if !st.PassExpiresAt.Equal(w.clk.Now().Add(queue.DefaultPassTTL)) {
+		t.Errorf("pass expires at %v, want %v", st.PassExpiresAt, w.clk.Now().Add(queue.DefaultPassTTL))
 	}
 	if again := w.poll(t, tok); again.Pass != st.Pass {
 		t.Errorf("a second poll gave another pass")
