@@ -40,6 +40,14 @@ func (c *eventCache) Event(ctx context.Context, id string) (catalog.Event, error
 	if ok && now.Sub(ce.at) < eventTTL {
 		return ce.e, nil
 	}
+	return c.Fresh(ctx, id)
+}
+
+// Fresh reads the event from the catalog, and caches it. The draw and
+// joins near the opening use it: a second-old on-sale time would put the
+// frontier's start, or a join's phase, on the wrong side of a change.
+func (c *eventCache) Fresh(ctx context.Context, id string) (catalog.Event, error) {
+	now := time.Now()
 	e, err := c.src.Event(ctx, id)
 	if err != nil {
 		return e, err

@@ -15,8 +15,12 @@ import (
 // drawn. It also closes the pre-queue, so a late pre-sale join on an
 // instance whose clock lags cannot slip in afterwards.
 func (s *Service) draw(ctx context.Context, e catalog.Event) (State, error) {
+	e, err := s.events.Fresh(ctx, e.ID)
+	if err != nil {
+		return State{}, err
+	}
 	var st State
-	err := s.store.InQueueTx(ctx, e.ID, s.newState(e), func(tx Tx) error {
+	err = s.store.InQueueTx(ctx, e.ID, s.newState(e), func(tx Tx) error {
 		var err error
 		st, err = s.drawIn(ctx, tx, e, tx.State())
 		return err

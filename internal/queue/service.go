@@ -53,7 +53,7 @@ type Options struct {
 // Service runs the waiting rooms.
 type Service struct {
 	store   Store
-	events  Events
+	events  *eventCache
 	clock   clock.Clock
 	sign    signer
 	key     []byte
@@ -131,6 +131,13 @@ func (s *Service) Join(ctx context.Context, by account.User, eventID string, r J
 		return Status{}, err
 	}
 	now := s.clock.Now().Truncate(time.Millisecond)
+	if d := e.OnsaleAt.Sub(now); d > -5*time.Second && d < 5*time.Second {
+		// Near the opening, the phase of a join must follow the on-sale
+		// time as it is now, not as it was a second ago.
+		if e, err = s.events.Fresh(ctx, eventID); err != nil {
+			return Status{}, err
+		}
+	}
 	switch {
 	case e.Status != catalog.StatusPublished || !now.Before(e.StartsAt):
 		return Status{}, apperr.E(apperr.NotOnSale, "this event is not on sale")

@@ -403,3 +403,87 @@ func testQueueDrawOnce(t *testing.T, s Engine) {
 		t.Error(err)
 	}
 }
+
+// testQueueOpeningMoved: the organizer moves the sale's opening after the
+// room was set up; admission starts at the new opening, at the new rate.
+func testQueueOpeningMoved(t *testing.T, s Engine) {
+	ctx := context.Background()
+	w := newQueueWorld(t, s, catalog.Queue{AdmitPerMinute: 60})
+	if _, err := w.svc.Info(ctx, w.event.ID); err != nil { // sets the room up with the first opening
+		t.Fatal(err)
+	}
+	tok := w.join(t, newUser(t, s)).Token
+	earlier := now.Add(10 * time.Minute)
+	q := w.event.Queue
+	q.AdmitPerMinute = 600
+	if _, err := catalog.NewService(s, w.clk).UpdateEvent(ctx, admin, w.event.ID, catalog.EventUpdate{OnsaleAt: &earlier, Queue: &q}); err != nil {
+		t.Fatal(err)
+	}
+	w.clk.Set(earlier.Add(2 * time.Second)) // past the event cache's second
+	if st := w.poll(t, tok); st.Status != queue.StatusAdmitted {
+		t.Errorf("2 s after the moved opening at 600/min: %+v, want admitted", st)
+	}
+}
+
+// testQueueAuto: the auto mode lowers the rate when the signals are bad,
+// never below the minimum, and raises it back when they recover, at most
+// once per policy interval.
+func testQueueAuto(t *testing.T, s Engine) {
+	ctx := context.Background()
+	w := newQueueWorld(t, s, catalog.Queue{AdmitPerMinute: 100, Mode: catalog.QueueAuto, MinAdmitPerMinute: 40, MaxAdmitPerMinute: 200})
+	sig := queue.NewSignals(w.clk.Now)
+	svc := queue.NewService(s, catalog.NewService(s, w.clk), w.clk, queue.Options{Key: []byte("queue-test-key-0123456789abcdef"), Signals: sig})
+	if _, err := svc.Join(ctx, newUser(t, s), w.event.ID, queue.JoinRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	w.open()
+	rate := func() int {
+		info, err := svc.Info(ctx, w.event.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return info.AdmitPerMinute
+	}
+	tick := func() {
+		if _, err := svc.Tick(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tick() // the draw
+	observe := func(d time.Duration, failed bool) {
+		for range 50 {
+			sig.Observe(queue.KindHold, d, failed)
+		}
+	}
+	var seen []int
+	for range 4 { // slow holds: 100 → 70 → 49 → 40 (the minimum) → 40
+		w.clk.Advance(11 * time.Second)
+		observe(900*time.Millisecond, false)
+		tick()
+		seen = append(seen, rate())
+	}
+	if fmt.Sprint(seen) != "[70 49 40 40]" {
+		t.Errorf("rates under slow holds: %v, want [70 49 40 40]", seen)
+	}
+	w.clk.Advance(3 * time.Second)
+	tick()
+	if r := rate(); r != 40 {
+		t.Errorf("a change 3 s after the last: %d", r)
+	}
+	seen = nil
+	for range 8 { // fast holds again: up by 15% (+1) a step, to the maximum
+		w.clk.Advance(31 * time.Second) // past the window of slow samples
+		observe(5*time.Millisecond, false)
+		tick()
+		seen = append(seen, rate())
+	}
+	if seen[0] != 47 || seen[len(seen)-1] > 200 || seen[len(seen)-1] < seen[0] {
+		t.Errorf("rates after recovery: %v, want rising from 47 to at most 200", seen)
+	}
+	w.clk.Advance(31 * time.Second)
+	observe(5*time.Millisecond, true) // failures: every answer a 5xx
+	tick()
+	if r := rate(); r >= seen[len(seen)-1] {
+		t.Errorf("rate %d after failures, want below %d", r, seen[len(seen)-1])
+	}
+}
