@@ -62,6 +62,7 @@ type Service struct {
 	signals *Signals
 	auto    AutoPolicy
 	passTTL time.Duration
+	joins   *joinBatches
 }
 
 // NewService wires the waiting room.
@@ -79,7 +80,7 @@ func NewService(st Store, events Events, clk clock.Clock, o Options) *Service {
 		o.PassTTL = DefaultPassTTL
 	}
 	return &Service{store: st, events: newEventCache(events), clock: clk, sign: signer{o.Key}, key: o.Key, log: o.Log, obs: o.Observer,
-		signals: o.Signals, auto: o.Auto, passTTL: o.PassTTL}
+		signals: o.Signals, auto: o.Auto, passTTL: o.PassTTL, joins: newJoinBatches()}
 }
 
 // Gate is the pass check booking uses.
@@ -149,49 +150,7 @@ func (s *Service) Join(ctx context.Context, by account.User, eventID string, r J
 			return Status{}, err
 		}
 	}
-	var (
-		ent    Entry
-		st     State
-		joined bool
-	)
-	err = s.store.InQueueTx(ctx, e.ID, s.newState(e), func(tx Tx) error {
-		st = tx.State()
-		old, ok, err := tx.EntryOf(ctx, by.ID)
-		if err != nil {
-			return err
-		}
-		if !now.Before(e.OnsaleAt) && !st.Drawn() {
-			// The first join after the opening draws the pre-queue, so
-			// that it is numbered, and the frontier runs, before anyone
-			// is placed behind it.
-			if st, err = s.drawIn(ctx, tx, e, st); err != nil {
-				return err
-			}
-		}
-		if ok && !s.lapsed(st, old, now) {
-			ent = old
-			return nil
-		}
-		if now.Before(e.OnsaleAt) && !st.PresaleClosed {
-			st.PresaleCount++
-			ent = Entry{Presale: true, Seq: st.PresaleCount}
-		} else {
-			st.PresaleClosed = true
-			if st.Drawn() && st.raw(now) >= st.Total() {
-				// Nobody is waiting: start the frontier from here, or the
-				// idle time since the last join would admit a burst.
-				st.Rebase(now, st.RatePerMinute)
-			}
-			st.PostCount++
-			ent = Entry{Seq: st.PostCount, Position: st.PresaleCount + st.PostCount}
-		}
-		ent.EventID, ent.UserID, ent.Token, ent.JoinedAt, ent.LastSeenAt = e.ID, by.ID, ids.New("qtk"), now, now
-		joined = true
-		if err := tx.PutEntry(ctx, ent); err != nil {
-			return err
-		}
-		return tx.SaveState(ctx, st)
-	})
+	ent, st, joined, err := s.joins.submit(ctx, s, joinReq{e: e, by: by, now: now})
 	if err != nil {
 		return Status{}, fmt.Errorf("join the queue: %w", err)
 	}
@@ -199,6 +158,44 @@ func (s *Service) Join(ctx context.Context, by account.User, eventID string, r J
 		s.obs.Joined(e.ID, ent.Presale)
 	}
 	return s.status(ctx, e, st, ent, now)
+}
+
+// place applies one join inside a batch's transaction: the account's
+// place if it has one that has not lapsed, else a new one. st is the
+// state as the joins before it in the batch left it.
+func (s *Service) place(ctx context.Context, tx Tx, st State, r joinReq) (Entry, State, bool, error) {
+	e, now := r.e, r.now
+	old, ok, err := tx.EntryOf(ctx, r.by.ID)
+	if err != nil {
+		return Entry{}, st, false, err
+	}
+	if !now.Before(e.OnsaleAt) && !st.Drawn() {
+		// The first join after the opening draws the pre-queue, so that it
+		// is numbered, and the frontier runs, before anyone is placed
+		// behind it.
+		if st, err = s.drawIn(ctx, tx, e, st); err != nil {
+			return Entry{}, st, false, err
+		}
+	}
+	if ok && !s.lapsed(st, old, now) {
+		return old, st, false, nil
+	}
+	var ent Entry
+	if now.Before(e.OnsaleAt) && !st.PresaleClosed {
+		st.PresaleCount++
+		ent = Entry{Presale: true, Seq: st.PresaleCount}
+	} else {
+		st.PresaleClosed = true
+		if st.Drawn() && st.raw(now) >= st.Total() {
+			// Nobody is waiting: start the frontier from here, or the idle
+			// time since the last join would admit a burst.
+			st.Rebase(now, st.RatePerMinute)
+		}
+		st.PostCount++
+		ent = Entry{Seq: st.PostCount, Position: st.PresaleCount + st.PostCount}
+	}
+	ent.EventID, ent.UserID, ent.Token, ent.JoinedAt, ent.LastSeenAt = e.ID, r.by.ID, ids.New("qtk"), now, now
+	return ent, st, true, tx.PutEntry(ctx, ent)
 }
 
 // lapsed reports whether a place's turn came more than Keep ago and its

@@ -487,3 +487,31 @@ func testQueueAuto(t *testing.T, s Engine) {
 		t.Errorf("rate %d after failures, want below %d", r, seen[len(seen)-1])
 	}
 }
+
+// testQueueBadJoinInBatch: joins committed together (group commit) are
+// answered one by one; a join that cannot be stored (an account that does
+// not exist) fails alone, and the others get their places.
+func testQueueBadJoinInBatch(t *testing.T, s Engine) {
+	w := newQueueWorld(t, s, catalog.Queue{})
+	users := make([]account.User, 30)
+	for i := range users {
+		users[i] = newUser(t, s)
+	}
+	users[17] = account.User{ID: "usr_nobody", Role: account.RoleCustomer}
+	errs := make([]error, len(users))
+	got := make([]queue.Status, len(users))
+	var wg sync.WaitGroup
+	for i := range users {
+		wg.Go(func() { got[i], errs[i] = w.svc.Join(context.Background(), users[i], w.event.ID, queue.JoinRequest{}) })
+	}
+	wg.Wait()
+	for i := range users {
+		if (errs[i] != nil) != (i == 17) {
+			t.Errorf("join %d: %+v, %v", i, got[i], errs[i])
+		}
+	}
+	info, err := w.svc.Info(context.Background(), w.event.ID)
+	if err != nil || info.Joined != int64(len(users)-1) {
+		t.Errorf("info %+v, %v; want %d places", info, err, len(users)-1)
+	}
+}
