@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/boxoffice/boxoffice/internal/apitest"
+	"github.com/boxoffice/boxoffice/internal/queue"
 	"github.com/boxoffice/boxoffice/internal/store/pgtest"
 )
 
@@ -345,6 +346,60 @@ func TestThreeInstancesContract(t *testing.T) {
 		if r := cl.rr().Do(t, apitest.Req{Method: "POST", Path: "/api/v1/events/" + ev2 + "/holds", Token: buyer,
 			Body: map[string]any{"section": "Floor", "quantity": 1}}); r.Code() != "not_on_sale" {
 			t.Errorf("hold on a cancelled event: %d %s", r.Status, r.Body)
+		}
+	})
+
+	t.Run("one waiting room across three instances", func(t *testing.T) {
+		onsale := time.Now().Add(2 * time.Second).UTC()
+		var qe struct {
+			Event struct{ ID string } `json:"event"`
+		}
+		cl.rr().Must(t, 201, apitest.Req{Method: "POST", Path: "/api/v1/events", Token: admin, Body: map[string]any{
+			"venue_id": v.Venue.ID, "name": "The Queue", "category": "concert",
+			"starts_at": now.Add(72 * time.Hour).Format(time.RFC3339), "onsale_at": onsale.Format(time.RFC3339Nano),
+			"max_tickets_per_user": 4, "default_price_cents": 2500, "queue": map[string]any{"enabled": true, "admit_per_minute": 600}}}).JSON(t, &qe)
+		qpath := "/api/v1/events/" + qe.Event.ID + "/queue"
+		var infos [3]queue.Info
+		for i := range 3 {
+			cl.on(i).Must(t, 200, apitest.Req{Method: "GET", Path: qpath}).JSON(t, &infos[i])
+		}
+		if infos[0].Commitment == "" || infos[1].Commitment != infos[0].Commitment || infos[2].Commitment != infos[0].Commitment {
+			t.Fatalf("commitments seen from the three instances: %q %q %q", infos[0].Commitment, infos[1].Commitment, infos[2].Commitment)
+		}
+		buyers := []string{buyer, other, register(t, "queue-cy"), register(t, "queue-di"), register(t, "queue-ed"), register(t, "queue-fa")}
+		places := make([]string, len(buyers))
+		for i, tok := range buyers {
+			var st queue.Status
+			cl.on(i).Must(t, 201, apitest.Req{Method: "POST", Path: qpath, Token: tok}).JSON(t, &st)
+			places[i] = st.Token
+			var again queue.Status
+			cl.on(i+1).Must(t, 201, apitest.Req{Method: "POST", Path: qpath, Token: tok}).JSON(t, &again)
+			if again.Token != st.Token {
+				t.Errorf("buyer %d joined again on another instance and got another place", i)
+			}
+		}
+		time.Sleep(time.Until(onsale))
+		for i, tok := range buyers {
+			var st queue.Status
+			deadline := time.Now().Add(10 * time.Second)
+			for st.Status != "admitted" && time.Now().Before(deadline) {
+				cl.on(i+2).Must(t, 200, apitest.Req{Method: "GET", Path: qpath + "/" + places[i]}).JSON(t, &st)
+				time.Sleep(20 * time.Millisecond)
+			}
+			if st.Status != "admitted" {
+				t.Fatalf("place %d not admitted: %+v", i, st)
+			}
+			// The pass was issued by one instance and is checked by another.
+			r := cl.on(i+1).Do(t, apitest.Req{Method: "POST", Path: "/api/v1/events/" + qe.Event.ID + "/holds", Token: tok,
+				Header: map[string]string{"X-Queue-Pass": st.Pass}, Body: map[string]any{"section": "Floor", "quantity": 1}})
+			if r.Status != 201 {
+				t.Errorf("hold with a pass from another instance: %d %s", r.Status, r.Body)
+			}
+		}
+		var d queue.Draw
+		cl.rr().Must(t, 200, apitest.Req{Method: "GET", Path: qpath + "/draw"}).JSON(t, &d)
+		if err := queue.VerifyDraw(d); err != nil || d.Commitment != infos[0].Commitment || len(d.Places) != len(buyers) {
+			t.Errorf("the draw (%d places): %v", len(d.Places), err)
 		}
 	})
 
