@@ -50,5 +50,6 @@
 // waiting-room page, which polls — and then lapses: its poll says
 // "expired" and joining again starts a new place at the back. Its slot in
 // the admission rate is not given to anyone else: refilling it would make
-// the admitted count run ahead of the published rate.
+// the admitted count run ahead of the published rate. A place whose pass
+// has expired is spent the same way: joining again starts at the back.
 package queue

@@ -201,7 +201,12 @@ func (s *Service) place(ctx context.Context, tx Tx, st State, r joinReq) (Entry,
 // lapsed reports whether a place's turn came more than Keep ago and its
 // owner never came to claim it.
 func (s *Service) lapsed(st State, en Entry, now time.Time) bool {
-	if en.AdmittedAt != nil || en.Position == 0 || en.Position > st.Admitted(now) {
+	if en.AdmittedAt != nil {
+		// Claimed: the place is spent once its pass has expired, and its
+		// owner may join again at the back.
+		return !now.Before(en.AdmittedAt.Add(s.passTTL))
+	}
+	if en.Position == 0 || en.Position > st.Admitted(now) {
 		return false
 	}
 	return now.After(st.AdmittedAt(en.Position).Add(Keep))
@@ -251,6 +256,10 @@ func (s *Service) status(ctx context.Context, e catalog.Event, st State, en Entr
 		at := e.OnsaleAt
 		out.DrawAt = &at
 		out.EstimatedWaitSeconds = int64(max(0, e.OnsaleAt.Sub(now).Seconds())) + wait(st.PresaleCount, st.RatePerMinute)
+	case s.lapsed(st, en, now) && en.AdmittedAt != nil:
+		out.Status = StatusExpired
+		out.Detail = "your pass has expired; join again for a new place"
+		return out, nil
 	case s.lapsed(st, en, now):
 		s.obs.Abandoned(e.ID)
 		out.Status = StatusExpired

@@ -21,8 +21,8 @@ type eventForm struct {
 	// Fields as typed: money in whole currency units, times in the
 	// venue's local time (datetime-local).
 	VenueID, Name, Category, Description, StartsAt, OnsaleAt, MaxPerUser, Currency string
-	DefaultPrice, ServiceFee, OrderFee, AdmitPerMinute                             string
-	QueueEnabled                                                                   bool
+	DefaultPrice, ServiceFee, OrderFee                                             string
+	Queue                                                                          queueForm
 	Prices                                                                         []priceForm
 	AddOns                                                                         []addOnForm
 	// Event is set when editing.
@@ -46,7 +46,7 @@ func (s *Server) newEventPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := eventForm{Categories: catalog.Categories, Category: "concert", MaxPerUser: "8", Currency: "USD",
-		ServiceFee: "4.75", OrderFee: "3.95", AdmitPerMinute: "600", VenueID: r.URL.Query().Get("venue")}
+		ServiceFee: "4.75", OrderFee: "3.95", Queue: newQueueForm(), VenueID: r.URL.Query().Get("venue")}
 	now := s.Clock.Now()
 	tz := ""
 	if err := s.loadVenues(r, &f); err != nil {
@@ -112,12 +112,12 @@ func (s *Server) createEvent(w http.ResponseWriter, r *http.Request) error {
 	if f.Venue == nil {
 		fe.Add("venue", "choose a venue")
 	}
-	in := catalog.EventInput{VenueID: f.VenueID, Name: f.Name, Category: f.Category, Description: f.Description, Currency: strings.ToUpper(strings.TrimSpace(f.Currency)),
-		Queue: &catalog.Queue{Enabled: f.QueueEnabled, AdmitPerMinute: integer(&fe, "admit per minute", f.AdmitPerMinute)}}
 	tz := ""
 	if f.Venue != nil {
 		tz = f.Venue.Timezone
 	}
+	in := catalog.EventInput{VenueID: f.VenueID, Name: f.Name, Category: f.Category, Description: f.Description, Currency: strings.ToUpper(strings.TrimSpace(f.Currency)),
+		Queue: f.Queue.queue(&fe, tz)}
 	in.StartsAt, in.OnsaleAt = localInput(&fe, "starts at", f.StartsAt, tz), localInput(&fe, "on sale at", f.OnsaleAt, tz)
 	limit := integer(&fe, "tickets per buyer", f.MaxPerUser)
 	in.MaxTicketsPerUser = &limit
@@ -158,7 +158,7 @@ func readEventForm(r *http.Request) eventForm {
 		Category: r.PostFormValue("category"), Description: r.PostFormValue("description"), StartsAt: r.PostFormValue("starts_at"),
 		OnsaleAt: r.PostFormValue("onsale_at"), MaxPerUser: r.PostFormValue("max_per_user"), Currency: r.PostFormValue("currency"),
 		DefaultPrice: r.PostFormValue("default_price"), ServiceFee: r.PostFormValue("service_fee"), OrderFee: r.PostFormValue("order_fee"),
-		AdmitPerMinute: r.PostFormValue("admit_per_minute"), QueueEnabled: r.PostFormValue("queue") == "on"}
+		Queue: readQueueForm(r)}
 }
 
 func (s *Server) editEventPage(w http.ResponseWriter, r *http.Request) error {
@@ -179,7 +179,7 @@ func formOf(e catalog.Event) eventForm {
 	f := eventForm{Event: &e, Categories: catalog.Categories, VenueID: e.VenueID, Venue: e.Venue, Name: e.Name, Category: e.Category,
 		Description: e.Description, StartsAt: inZone(e.StartsAt, tz).Format("2006-01-02T15:04"), OnsaleAt: inZone(e.OnsaleAt, tz).Format("2006-01-02T15:04"),
 		MaxPerUser: strconv.Itoa(e.MaxTicketsPerUser), Currency: e.Currency, ServiceFee: dollarString(e.ServiceFeeCents),
-		OrderFee: dollarString(e.OrderFeeCents), QueueEnabled: e.Queue.Enabled, AdmitPerMinute: strconv.Itoa(e.Queue.AdmitPerMinute)}
+		OrderFee: dollarString(e.OrderFeeCents), Queue: queueFormOf(e.Queue, tz)}
 	for i, p := range e.Prices {
 		f.Prices = append(f.Prices, priceForm{Index: i, Section: p.Section, Price: dollarString(p.PriceCents)})
 	}
@@ -208,7 +208,7 @@ func (s *Server) updateEvent(w http.ResponseWriter, r *http.Request) error {
 	limit := integer(&fe, "tickets per buyer", in.MaxPerUser)
 	sf, of := cents(&fe, "service fee", in.ServiceFee), cents(&fe, "order fee", in.OrderFee)
 	up.MaxTicketsPerUser, up.ServiceFeeCents, up.OrderFeeCents = &limit, &sf, &of
-	up.Queue = &catalog.Queue{Enabled: in.QueueEnabled, AdmitPerMinute: integer(&fe, "admit per minute", in.AdmitPerMinute)}
+	up.Queue = in.Queue.queue(&fe, tz)
 	err = fe.Err()
 	if err == nil {
 		if _, err = s.Catalog.UpdateEvent(r.Context(), u, e.ID, up); err == nil {
@@ -222,7 +222,7 @@ func (s *Server) updateEvent(w http.ResponseWriter, r *http.Request) error {
 	}
 	f := formOf(e)
 	f.Name, f.Category, f.Description, f.StartsAt, f.OnsaleAt = in.Name, in.Category, in.Description, in.StartsAt, in.OnsaleAt
-	f.MaxPerUser, f.ServiceFee, f.OrderFee, f.QueueEnabled, f.AdmitPerMinute = in.MaxPerUser, in.ServiceFee, in.OrderFee, in.QueueEnabled, in.AdmitPerMinute
+	f.MaxPerUser, f.ServiceFee, f.OrderFee, f.Queue = in.MaxPerUser, in.ServiceFee, in.OrderFee, in.Queue
 	s.render(w, r, statusFor(code), "event_form", view{Title: "Edit " + e.Name, Error: msg, Data: &f})
 	return nil
 }

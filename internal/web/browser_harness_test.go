@@ -67,6 +67,8 @@ type site struct {
 
 type siteOptions struct {
 	holdTTL time.Duration
+	// passTTL is how long a waiting room's pass admits (config.QueuePassTTL).
+	passTTL time.Duration
 	// catalog is what the site starts with: testCatalog (the default),
 	// noCatalog, or demoCatalog (the product's demo, with the real
 	// 80,879-seat stadium: seconds to load, minutes under -race).
@@ -151,6 +153,9 @@ func bootSite(dir string, o siteOptions) (*site, func() error, error) {
 	cfg.LogLevel = "warn"
 	if o.holdTTL > 0 {
 		cfg.HoldTTL = o.holdTTL
+	}
+	if o.passTTL > 0 {
+		cfg.QueuePassTTL = o.passTTL
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {

@@ -27,6 +27,8 @@ type eventData struct {
 	Map      mapView
 	Hold     *holdPanel
 	SignedIn bool
+	// Queue is the waiting room's banner; nil when the event has none.
+	Queue *queueBanner
 	// LoadError is shown instead of the map and listing if they failed.
 	LoadError string
 }
@@ -104,7 +106,8 @@ func (s *Server) eventPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	now := s.Clock.Now()
-	d := eventData{Event: e, Venue: v, OnSale: e.OnSale(now), MaxQty: min(e.MaxTicketsPerUser, 10), SignedIn: s.user(r) != nil}
+	d := eventData{Event: e, Venue: v, OnSale: e.OnSale(now), MaxQty: min(e.MaxTicketsPerUser, 10), SignedIn: s.user(r) != nil,
+		Queue: s.eventQueue(r, e, s.user(r))}
 	switch {
 	case e.Status == catalog.StatusCancelled:
 		d.SaleNote = "This event was cancelled. Every ticket has been refunded."
@@ -139,6 +142,12 @@ func (s *Server) eventPage(w http.ResponseWriter, r *http.Request) error {
 		vw.Notice = flashMessage(code)
 	} else if code != "" {
 		vw.Error = flashMessage(code)
+	}
+	if d.Queue != nil && d.Queue.HasPass && r.URL.Query().Get("queue") == "admitted" {
+		vw.Notice = "It's your turn! Choose your seats and hold them now."
+		if t, ok := passUntil(r.URL.Query(), now); ok {
+			vw.Notice = "It's your turn! Choose your seats and hold them by " + inZone(t, v.Timezone).Format("3:04 PM") + "."
+		}
 	}
 	// The header paints while the seat map and the listing are read: on a
 	// process's first view of a stadium that read is the slow part.

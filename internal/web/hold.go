@@ -49,7 +49,9 @@ func (s *Server) placeHold(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	qty, _ := strconv.Atoi(r.PostFormValue("quantity"))
-	var req booking.HoldRequest
+	// On an event with a waiting room, booking wants the pass the queue
+	// page stored; without one it refuses, and the buyer goes to the queue.
+	req := booking.HoldRequest{QueuePass: queuePass(r, eventID)}
 	switch {
 	case len(r.PostForm["seat"]) > 0:
 		req.SeatIDs = r.PostForm["seat"]
@@ -73,6 +75,14 @@ func (s *Server) placeHold(w http.ResponseWriter, r *http.Request) error {
 			return nil
 		case apperr.TicketLimitExceeded:
 			http.Redirect(w, r, back+"?error=limit", http.StatusSeeOther)
+			return nil
+		case apperr.QueuePassRequired:
+			code := "pass"
+			if req.QueuePass != "" {
+				code = "passbad"
+				s.dropPass(w, r, eventID)
+			}
+			http.Redirect(w, r, back+"/queue?error="+code, http.StatusSeeOther)
 			return nil
 		}
 		return err

@@ -70,6 +70,10 @@ var funcs = template.FuncMap{
 	"f1":           func(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) },
 	"half":         func(f float64) float64 { return f / 2 },
 	"neg":          func(f float64) float64 { return -f },
+	"count":        grouped[int64],
+	"countInt":     grouped[int],
+	"wait":         waitWords,
+	"sentence":     sentence,
 	"countdown":    func(sec int) string { return fmt.Sprintf("%d:%02d", max(sec, 0)/60, max(sec, 0)%60) },
 	"holdCtx": func(p *holdPanel, csrf, eventID string, actions bool) holdCtx {
 		return holdCtx{Panel: p, CSRF: csrf, EventID: eventID, Actions: actions}
@@ -304,19 +308,7 @@ func money(cents int64, currency string) string {
 	if cents < 0 {
 		neg, cents = "-", -cents
 	}
-	amount := fmt.Sprintf("%s%d.%02d", neg, cents/100, cents%100)
-	// Thousands separators for big totals.
-	if whole := cents / 100; whole >= 1000 {
-		ws := fmt.Sprintf("%d", whole)
-		var b strings.Builder
-		for i, c := range ws {
-			if i > 0 && (len(ws)-i)%3 == 0 {
-				b.WriteByte(',')
-			}
-			b.WriteRune(c)
-		}
-		amount = fmt.Sprintf("%s%s.%02d", neg, b.String(), cents%100)
-	}
+	amount := fmt.Sprintf("%s%s.%02d", neg, grouped(cents/100), cents%100)
 	switch currency {
 	case "", "USD":
 		return "$" + amount
@@ -326,4 +318,22 @@ func money(cents int64, currency string) string {
 		return "£" + amount
 	}
 	return amount + " " + currency
+}
+
+// grouped writes a count with thousands separators ("80,879"), as the
+// pages' scripts do with Intl.NumberFormat('en-US').
+func grouped[N ~int | ~int64](n N) string {
+	ds := strconv.FormatInt(int64(n), 10)
+	neg := ""
+	if ds[0] == '-' {
+		neg, ds = "-", ds[1:]
+	}
+	var b strings.Builder
+	for i, c := range ds {
+		if i > 0 && (len(ds)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return neg + b.String()
 }

@@ -56,7 +56,7 @@ func (s *Server) eventStream(w http.ResponseWriter, r *http.Request) error {
 	return s.stream(w, r, "seats:"+e.ID, s.seatFeed(e.ID))
 }
 
-// salesFeed follows an event's sales figures, as JSON.
+// salesFeed follows an event's sales figures, and its waiting room's, as JSON.
 func (s *Server) salesFeed(eventID string) feedSource {
 	admin := systemAdmin()
 	return feedSource{
@@ -65,7 +65,11 @@ func (s *Server) salesFeed(eventID string) feedSource {
 			if err != nil {
 				return nil, err
 			}
-			return json.Marshal(sales)
+			qi, err := s.queueInfo(ctx, eventID)
+			if err != nil {
+				return nil, err
+			}
+			return json.Marshal(salesFigures{Sales: sales, Queue: qi})
 		},
 		diff: func(old, cur []byte) []byte {
 			if bytes.Equal(old, cur) {

@@ -23,6 +23,7 @@ import (
 	"github.com/boxoffice/boxoffice/internal/booking"
 	"github.com/boxoffice/boxoffice/internal/catalog"
 	"github.com/boxoffice/boxoffice/internal/clock"
+	"github.com/boxoffice/boxoffice/internal/queue"
 )
 
 //go:embed templates/*.html
@@ -36,8 +37,11 @@ type Deps struct {
 	Accounts *account.Service
 	Catalog  *catalog.Service
 	Booking  *booking.Service
-	Clock    clock.Clock
-	Log      *slog.Logger
+	// Queue runs the waiting rooms. Without it the site serves no
+	// waiting-room pages, and holds on queued events are refused.
+	Queue *queue.Service
+	Clock clock.Clock
+	Log   *slog.Logger
 	// Secret keys the CSRF tokens; every instance must share it.
 	Secret []byte
 	// LiveInterval is how often a live page's data is re-read (default 700ms).
@@ -101,6 +105,9 @@ func (s *Server) routes() {
 	s.get("/events/{id}/seats.txt", s.seatStatuses)
 	s.get("/events/{id}/live", s.eventStream)
 	s.post("/events/{id}/hold", s.placeHold)
+	s.get("/events/{id}/queue", s.queuePage)
+	s.post("/events/{id}/queue", s.joinQueue)
+	s.get("/events/{id}/queue/challenge", s.queueChallenge)
 	s.post("/holds/{id}/release", s.releaseHold)
 	s.get("/checkout/{hold_id}", s.checkoutPage)
 	s.post("/checkout/{hold_id}", s.placeOrder)

@@ -206,6 +206,17 @@ func testQueuePasses(t *testing.T, s Engine) {
 	if err := gate.Check(u.ID, w.event.ID, st.Pass, at); err != nil {
 		t.Errorf("the pass on its own account and event: %v", err)
 	}
+	// Once the pass has expired the place is spent: its poll says so, and
+	// joining again gives a new place.
+	later := queue.NewService(s, catalog.NewService(s, w.clk), w.clk, queue.Options{Key: []byte("queue-test-key-0123456789abcdef")})
+	w.clk.Advance(queue.DefaultPassTTL)
+	if st, err := later.Poll(context.Background(), w.event.ID, tok); err != nil || st.Status != queue.StatusExpired {
+		t.Errorf("poll after the pass expired: %+v, %v; want expired", st, err)
+	}
+	if st, err := later.Join(context.Background(), u, w.event.ID, queue.JoinRequest{}); err != nil || st.Token == tok || st.Status != queue.StatusWaiting {
+		t.Errorf("joining again after the pass expired: %+v, %v; want a new place", st, err)
+	}
+	w.clk.Set(at)
 	cases := map[string]error{
 		"another account": gate.Check(other.ID, w.event.ID, st.Pass, at),
 		"another event":   gate.Check(u.ID, "evt_other", st.Pass, at),

@@ -16,3 +16,24 @@ function show(s) {
 es.addEventListener('change', ev => show(JSON.parse(ev.data)));
 es.onerror = () => { document.getElementById('live-note').textContent = '(reconnecting…)'; };
 es.onopen = () => { document.getElementById('live-note').textContent = '(live)'; };
+
+// The waiting room's figures come with the sales, when it is on.
+const room = document.getElementById('queue-figures');
+const count = new Intl.NumberFormat('en-US');
+function showQueue(qi) {
+  if (!room || !qi) return;
+  for (const el of room.querySelectorAll('[data-queue-stat]')) {
+    const v = qi[el.dataset.queueStat];
+    if (typeof v === 'number') el.textContent = count.format(v);
+  }
+  const seed = room.querySelector('[data-queue-seed]');
+  if (qi.seed && seed.tagName !== 'CODE') {
+    const code = document.createElement('code');
+    code.className = 'hash';
+    code.dataset.queueSeed = '';
+    code.textContent = qi.seed;
+    seed.replaceWith(code);
+  }
+  room.dataset.updated = String(Date.now());
+}
+es.addEventListener('change', ev => showQueue(JSON.parse(ev.data).queue));
