@@ -56,7 +56,7 @@ func benchQueue(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.IntVar(&c.waiting, "waiting", 100_000, "people waiting in the scale test (0 skips it)")
 	fs.IntVar(&c.rate, "rate", 6_000, "admit_per_minute of the fairness test")
 	fs.IntVar(&c.concurrency, "concurrency", 64, "concurrent clients of the closed-loop phases")
-	fs.IntVar(&c.joinRate, "join-rate", 2000, "joins per second offered in the scale test (open loop)")
+	fs.IntVar(&c.joinRate, "join-rate", 2000, "joins per second offered in the scale test (open loop); 0 joins as fast as --concurrency clients go (closed loop)")
 	fs.IntVar(&c.pollRate, "poll-rate", 3000, "position polls per second offered with everyone waiting (open loop)")
 	fs.DurationVar(&c.passTTL, "pass-ttl", 20*time.Second, "pass lifetime of the server (short, to test expiry)")
 	fs.StringVar(&c.report, "report", "", "write the figures as JSON to this file")

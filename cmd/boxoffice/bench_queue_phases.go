@@ -306,13 +306,22 @@ func (b *queueBench) scale(ctx context.Context) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	places := make([]string, len(toks))
-	lat, took, err := paced(len(toks), b.c.joinRate, 512, func(i int) error {
-		var st queue.Status
-		_, err := b.cl.do(ctx, "POST", "/api/v1/events/"+event+"/queue", toks[i], nil, &st)
-		places[i] = st.Token
-		return err
-	})
+	var (
+		places []string
+		lat    []time.Duration
+		took   time.Duration
+	)
+	if b.c.joinRate > 0 { // open loop at the offered rate
+		places = make([]string, len(toks))
+		lat, took, err = paced(len(toks), b.c.joinRate, 512, func(i int) error {
+			var st queue.Status
+			_, err := b.cl.do(ctx, "POST", "/api/v1/events/"+event+"/queue", toks[i], nil, &st)
+			places[i] = st.Token
+			return err
+		})
+	} else { // closed loop: as fast as c.concurrency clients go
+		places, _, lat, took, err = b.joinAll(ctx, event, toks)
+	}
 	if err != nil {
 		return err
 	}
