@@ -350,7 +350,7 @@ func TestThreeInstancesContract(t *testing.T) {
 	})
 
 	t.Run("one waiting room across three instances", func(t *testing.T) {
-		onsale := time.Now().Add(2 * time.Second).UTC()
+		onsale := time.Now().Add(time.Hour).UTC() // moved to a second from now once everyone has joined
 		var qe struct {
 			Event struct{ ID string } `json:"event"`
 		}
@@ -378,6 +378,9 @@ func TestThreeInstancesContract(t *testing.T) {
 				t.Errorf("buyer %d joined again on another instance and got another place", i)
 			}
 		}
+		onsale = time.Now().Add(time.Second).UTC()
+		cl.rr().Must(t, 200, apitest.Req{Method: "PATCH", Path: "/api/v1/events/" + qe.Event.ID, Token: admin,
+			Body: map[string]any{"onsale_at": onsale.Format(time.RFC3339Nano)}})
 		time.Sleep(time.Until(onsale))
 		for i, tok := range buyers {
 			var st queue.Status

@@ -42,7 +42,7 @@ func TestWaitingRoom(t *testing.T) {
 	c.Must(t, 201, apitest.Req{Method: "POST", Path: "/api/v1/venues", Token: admin, Body: map[string]any{"name": "Queue Hall", "address": "4 Main St",
 		"city": "Springfield", "region": "IL", "country": "US", "lat": 39.8, "lon": -89.6, "timezone": "America/Chicago",
 		"sections": []any{map[string]any{"name": "Floor", "general_admission": true, "capacity": 100}}}}).JSON(t, &v)
-	onsale := time.Now().Add(3 * time.Second).UTC().Truncate(time.Millisecond)
+	onsale := time.Now().Add(time.Hour).UTC().Truncate(time.Millisecond) // moved closer once the pre-queue has joined
 	var ev struct {
 		Event struct {
 			ID    string `json:"id"`
@@ -86,6 +86,9 @@ func TestWaitingRoom(t *testing.T) {
 		t.Errorf("draw before the sale: %d %s", r.Status, r.Body)
 	}
 
+	onsale = time.Now().Add(time.Second).UTC()
+	c.Must(t, 200, apitest.Req{Method: "PATCH", Path: "/api/v1/events/" + event, Token: admin,
+		Body: map[string]any{"onsale_at": onsale.Format(time.RFC3339Nano)}})
 	holds := "/api/v1/events/" + event + "/holds"
 	hold := func(token, pass string) *apitest.Response {
 		h := map[string]string{}
