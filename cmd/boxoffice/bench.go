@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -127,8 +128,12 @@ func (s *benchServer) stop() {
 }
 
 // peakRSS reads the server's high-water resident set size from /proc.
-func (s *benchServer) peakRSS() string {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
+func (s *benchServer) peakRSS() string { return vmHWM(strconv.Itoa(s.cmd.Process.Pid)) }
+
+// vmHWM is the peak resident set size of process pid ("self" for this
+// one), as /proc reports it.
+func vmHWM(pid string) string {
+	b, err := os.ReadFile("/proc/" + pid + "/status")
 	if err != nil {
 		return "unknown"
 	}

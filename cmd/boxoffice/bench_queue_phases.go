@@ -339,24 +339,10 @@ func (b *queueBench) scale(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	rss := readVmHWM()
+	rss := vmHWM("self")
 	b.logf("scale: %d waiting; %d position polls offered at %d/s took %s (%.0f/s): p50 %s p99 %s; process peak RSS %s (server and clients together)",
 		info.Waiting, polls, b.c.pollRate, ptook.Round(time.Millisecond), float64(polls)/ptook.Seconds(), pctOf(plat, 50), pctOf(plat, 99), rss)
 	b.report["scale"] = map[string]any{"waiting": info.Waiting, "polls": polls, "polls_per_second": math.Round(float64(polls) / ptook.Seconds()),
 		"join_rate_offered": b.c.joinRate, "poll_rate_offered": b.c.pollRate, "poll_p50_ms": float64(pctOf(plat, 50).Microseconds()) / 1000, "poll_p99_ms": float64(pctOf(plat, 99).Microseconds()) / 1000, "peak_rss": rss}
 	return nil
-}
-
-// readVmHWM is this process's peak resident set size.
-func readVmHWM() string {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return "unknown"
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			return strings.TrimSpace(v)
-		}
-	}
-	return "unknown"
 }

@@ -228,7 +228,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	if a.Telemetry != nil {
 		deps.Metrics, deps.Wrap = a.Telemetry.Handler(), a.Telemetry.Wrap
 	}
-	deps.Wrap = withSignals(signals, deps.Wrap)
+	deps.Observe = observeSignals(signals)
 	a.api = httpapi.New(deps)
 	a.Handler = a.api
 	webKey, err := st.Setting(ctx, "web_csrf_key", func() string { return hex.EncodeToString(ids.Secret(32)) })

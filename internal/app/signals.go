@@ -1,7 +1,6 @@
 package app
 
 import (
-	"net/http"
 	"time"
 
 	"github.com/boxoffice/boxoffice/internal/queue"
@@ -14,39 +13,13 @@ var signalRoutes = map[string]string{
 	"POST /api/v1/orders":            queue.KindCheckout,
 }
 
-// withSignals adds, around wrap, the recording of hold and checkout
-// latencies and failures into the waiting room's signals.
-func withSignals(s *queue.Signals, wrap func(string, http.Handler) http.Handler) func(string, http.Handler) http.Handler {
-	return func(pattern string, h http.Handler) http.Handler {
-		if wrap != nil {
-			h = wrap(pattern, h)
+// observeSignals feeds the waiting room's signals from the API's finished
+// requests: hold and checkout latencies, and whether they failed (a 5xx;
+// a lost race for a seat is not a failure).
+func observeSignals(s *queue.Signals) func(pattern string, took time.Duration, status int) {
+	return func(pattern string, took time.Duration, status int) {
+		if kind, ok := signalRoutes[pattern]; ok {
+			s.Observe(kind, took, status >= 500)
 		}
-		kind, ok := signalRoutes[pattern]
-		if !ok {
-			return h
-		}
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			start := time.Now()
-			sw := &statusRecorder{ResponseWriter: w, code: http.StatusOK}
-			h.ServeHTTP(sw, r)
-			s.Observe(kind, time.Since(start), sw.code >= 500)
-		})
 	}
 }
-
-// statusRecorder remembers the status a handler wrote.
-type statusRecorder struct {
-	http.ResponseWriter
-	code  int
-	wrote bool
-}
-
-func (w *statusRecorder) WriteHeader(code int) {
-	if !w.wrote {
-		w.code, w.wrote = code, true
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-// Unwrap lets http.ResponseController reach the connection.
-func (w *statusRecorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -47,6 +47,10 @@ type Deps struct {
 	// Wrap decorates every route's handler (telemetry); it is given the
 	// route pattern. Nil means none.
 	Wrap func(pattern string, h http.Handler) http.Handler
+	// Observe, when set, is told of every finished request: its route
+	// pattern, how long it took and its status (the waiting room's auto
+	// mode steers by the holds' and orders').
+	Observe func(pattern string, took time.Duration, status int)
 	// RateLimits are the token buckets of ratelimit.go; off when not Enabled.
 	RateLimits config.RateLimits
 }
@@ -99,6 +103,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			if !sw.wrote {
 				s.writeProblem(sw, r, fmt.Errorf("panic: %v", v))
 			}
+		}
+		if s.Observe != nil {
+			s.Observe(r.Pattern, time.Since(start), sw.status())
 		}
 		attrs := []any{"method", r.Method, "route", r.Pattern, "status", sw.status(), "duration_ms",
 			float64(time.Since(start).Microseconds()) / 1000, "request_id", st.id}
