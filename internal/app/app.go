@@ -237,7 +237,8 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		return nil, fmt.Errorf("web key: %w", err)
 	}
 	wk, _ := hex.DecodeString(webKey)
-	a.Web, err = web.New(web.Deps{Accounts: a.Accounts, Catalog: a.Catalog, Booking: a.Booking, Queue: a.Queue, Clock: o.Clock, Log: o.Log, Secret: wk})
+	a.Web, err = web.New(web.Deps{Accounts: a.Accounts, Catalog: a.Catalog, Booking: a.Booking, Queue: a.Queue, Clock: o.Clock, Log: o.Log, Secret: wk,
+		Limit: a.api.LimitForm})
 	if err != nil {
 		st.Close()
 		return nil, err

@@ -150,14 +150,58 @@ func signInEmail(w http.ResponseWriter, r *http.Request) (*http.Request, string,
 		Email string `json:"email"`
 	}
 	_ = json.Unmarshal(b, &in)
-	email := strings.ToLower(strings.TrimSpace(in.Email))
+	return r, emailKey(in.Email), nil
+}
+
+// emailKey is the bucket key of an e-mail address, normalized as
+// account.Login does; "" for none. Keyed by a digest: a bucket's key stays
+// 32 bytes however long the field a client sends, and no address is kept
+// in memory as text.
+func emailKey(email string) string {
+	email = strings.ToLower(strings.TrimSpace(email))
 	if email == "" {
-		return r, "", nil
+		return ""
 	}
-	// Keyed by a digest: a bucket's key stays 32 bytes however long the
-	// field a client sends, and no address is kept in memory as text.
 	sum := sha256.Sum256([]byte(email))
-	return r, hex.EncodeToString(sum[:16]), nil
+	return hex.EncodeToString(sum[:16])
+}
+
+// LimitForm spends, for a web form, the buckets of the API route it does
+// the work of ("POST /api/v1/auth/login" for the sign-in form, and so on):
+// the same budget per address, e-mail and account as the API, so the web
+// pages are no way around the limits. It returns the rate_limited error
+// to show, or nil; with limits off, always nil.
+func (s *Server) LimitForm(r *http.Request, route, email, userID string) error {
+	if s.limits == nil {
+		return nil
+	}
+	now := s.Clock.Now()
+	for _, rl := range s.limits.routes[route] {
+		if rl.limit.Off() {
+			continue
+		}
+		var key string
+		switch rl.by {
+		case byAddr:
+			a := clientAddr(r, s.limits.cfg.TrustedProxies)
+			if contains(s.limits.cfg.Exempt, a) {
+				continue
+			}
+			key = addrKey(a)
+		case byEmail:
+			key = emailKey(email)
+		case byAccount:
+			key = userID
+		}
+		if key == "" {
+			continue
+		}
+		if wait := s.limits.buckets.take(rl.class+"|"+key, rl.limit, now); wait > 0 {
+			return &retryAfterError{after: wait, err: apperr.E(apperr.RateLimited,
+				"too many %s; try again in %d s", rl.what, retrySeconds(wait))}
+		}
+	}
+	return nil
 }
 
 // retryAfterError is an error that tells the client when to come back;

@@ -15,6 +15,11 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	f := authForm{Next: safeNext(r.PostFormValue("next")), Email: r.PostFormValue("email")}
+	if err := s.limit(r, "POST /api/v1/auth/login", f.Email, ""); err != nil {
+		_, msg := message(err)
+		s.render(w, r, http.StatusTooManyRequests, "login", view{Title: "Sign in", Error: msg, Data: f})
+		return nil
+	}
 	_, tok, err := s.Accounts.Login(r.Context(), f.Email, r.PostFormValue("password"))
 	if err != nil {
 		_, msg := message(err)
@@ -33,6 +38,11 @@ func (s *Server) signupPage(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
 	f := authForm{Next: safeNext(r.PostFormValue("next")), Email: r.PostFormValue("email"), Name: r.PostFormValue("name")}
+	if err := s.limit(r, "POST /api/v1/auth/register", f.Email, ""); err != nil {
+		_, msg := message(err)
+		s.render(w, r, http.StatusTooManyRequests, "signup", view{Title: "Sign up", Error: msg, Data: f})
+		return nil
+	}
 	_, tok, err := s.Accounts.Register(r.Context(), account.Registration{Email: f.Email, Password: r.PostFormValue("password"), Name: f.Name})
 	if err != nil {
 		code, msg := message(err)
@@ -53,4 +63,12 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 	s.endSession(w, r)
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 	return nil
+}
+
+// limit applies Deps.Limit, when there is one.
+func (s *Server) limit(r *http.Request, route, email, userID string) error {
+	if s.Limit == nil {
+		return nil
+	}
+	return s.Limit(r, route, email, userID)
 }

@@ -76,6 +76,9 @@ type siteOptions struct {
 	// join starts a second instance on join's database, as a load
 	// balancer's second server would be; it creates nothing.
 	join *site
+	// strictLimits applies the per-address rate limits to loopback too
+	// (they skip it by default), as to any client.
+	strictLimits bool
 }
 
 const (
@@ -156,6 +159,9 @@ func bootSite(dir string, o siteOptions) (*site, func() error, error) {
 	}
 	if o.passTTL > 0 {
 		cfg.QueuePassTTL = o.passTTL
+	}
+	if o.strictLimits {
+		cfg.RateLimits.Exempt = nil
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {

@@ -132,7 +132,11 @@ func (s *Server) joinQueue(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	req := queue.JoinRequest{PowChallenge: r.PostFormValue("pow_challenge"), PowNonce: r.PostFormValue("pow_nonce")}
-	st, err := s.Queue.Join(r.Context(), *u, e.ID, req)
+	err = s.limit(r, "POST /api/v1/events/{id}/queue", "", u.ID)
+	var st queue.Status
+	if err == nil {
+		st, err = s.Queue.Join(r.Context(), *u, e.ID, req)
+	}
 	if err != nil {
 		code, msg := message(err)
 		switch {

@@ -48,6 +48,10 @@ type Deps struct {
 	LiveInterval time.Duration
 	// MaxFeeds bounds the events followed live at once by this instance.
 	MaxFeeds int
+	// Limit spends the gateway's rate-limit buckets of an API route for a
+	// form that does its work (sign-in, sign-up, joining a queue), so the
+	// pages share the API's budget; nil limits nothing.
+	Limit func(r *http.Request, route, email, userID string) error
 }
 
 // Server is the web site's http.Handler.
