@@ -50,9 +50,12 @@ func arena(now time.Time) (venuePlan, error) {
 		Description: "An evening of stand-up. Recommended for ages 16 and up. Doors at 7 PM.",
 		StartsAt:    ptr(at(now, loc, 11, 19, 30)), OnsaleAt: ptr(onsale), MaxTicketsPerUser: ptr(8), Currency: "USD",
 		Prices:          prices(8900, [][2]int64{{5500, 8500}, {2900, 4900}}),
-		ServiceFeeCents: 550, OrderFeeCents: 295}
+		ServiceFeeCents: 550, OrderFeeCents: 295,
+		// The demo's waiting room: on sale already, so a visitor joins at the
+		// back and is let in within seconds at 600 a minute.
+		Queue: &catalog.Queue{Enabled: true, AdmitPerMinute: 600}}
 	return venuePlan{venue: v, role: roleArena, events: []eventPlan{
 		{event: concert, highlight: concert.Name + " (Barclays Center, general-admission floor, " + localLabel(*concert.StartsAt, loc) + ")"},
-		{event: comedy},
+		{event: comedy, highlight: comedy.Name + " (Barclays Center, through a waiting room, " + localLabel(*comedy.StartsAt, loc) + ")"},
 	}}, nil
 }
