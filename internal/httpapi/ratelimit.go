@@ -103,11 +103,7 @@ func (s *Server) limited(pattern string, h handlerFunc) handlerFunc {
 			var key string
 			switch rl.by {
 			case byAddr:
-				a := clientAddr(r, s.limits.cfg.TrustedProxies)
-				if contains(s.limits.cfg.Exempt, a) {
-					continue
-				}
-				key = addrKey(a)
+				key = s.limits.addrKey(r)
 			case byEmail:
 				var err error
 				if r, key, err = signInEmail(w, r); err != nil {
@@ -120,17 +116,36 @@ func (s *Server) limited(pattern string, h handlerFunc) handlerFunc {
 				}
 				key = u.ID
 			}
-			if key == "" {
-				continue
-			}
-			if wait := s.limits.buckets.take(rl.class+"|"+key, rl.limit, now); wait > 0 {
+			if err := s.limits.spend(rl, key, now); err != nil {
 				stateFrom(r.Context()).limit = rl.class
-				return &retryAfterError{after: wait, err: apperr.E(apperr.RateLimited,
-					"too many %s; try again in %d s", rl.what, retrySeconds(wait))}
+				return err
 			}
 		}
 		return h(w, r)
 	}
+}
+
+// addrKey is the per-address bucket key of r's client, "" when that
+// address is exempt.
+func (l *limiter) addrKey(r *http.Request) string {
+	a := clientAddr(r, l.cfg.TrustedProxies)
+	if contains(l.cfg.Exempt, a) {
+		return ""
+	}
+	return addrKey(a)
+}
+
+// spend takes a token from rl's bucket for key (nothing for key ""), or
+// returns the rate_limited error that says when to come back.
+func (l *limiter) spend(rl limitRule, key string, now time.Time) error {
+	if key == "" {
+		return nil
+	}
+	if wait := l.buckets.take(rl.class+"|"+key, rl.limit, now); wait > 0 {
+		return &retryAfterError{after: wait, err: apperr.E(apperr.RateLimited,
+			"too many %s; try again in %d s", rl.what, retrySeconds(wait))}
+	}
+	return nil
 }
 
 // signInEmail reads the body once, keeps it for the handler's decode, and
@@ -183,22 +198,14 @@ func (s *Server) LimitForm(r *http.Request, route, email, userID string) error {
 		var key string
 		switch rl.by {
 		case byAddr:
-			a := clientAddr(r, s.limits.cfg.TrustedProxies)
-			if contains(s.limits.cfg.Exempt, a) {
-				continue
-			}
-			key = addrKey(a)
+			key = s.limits.addrKey(r)
 		case byEmail:
 			key = emailKey(email)
 		case byAccount:
 			key = userID
 		}
-		if key == "" {
-			continue
-		}
-		if wait := s.limits.buckets.take(rl.class+"|"+key, rl.limit, now); wait > 0 {
-			return &retryAfterError{after: wait, err: apperr.E(apperr.RateLimited,
-				"too many %s; try again in %d s", rl.what, retrySeconds(wait))}
+		if err := s.limits.spend(rl, key, now); err != nil {
+			return err
 		}
 	}
 	return nil
