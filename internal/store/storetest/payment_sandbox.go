@@ -32,6 +32,14 @@ func twoInstances(s Engine) (a, b *payment.Fake) {
 		payment.NewFake(payment.FakeOptions{Now: clk, Ledger: s.PaymentLedger()})
 }
 
+// alternate spreads request i over the two instances' providers.
+func alternate(a, b *payment.Fake, i int) *payment.Fake {
+	if i%2 == 1 {
+		return b
+	}
+	return a
+}
+
 func chargeReq(key string, amount int64, token string) payment.ChargeRequest {
 	return payment.ChargeRequest{IdempotencyKey: key, AmountCents: amount, Currency: "USD", Token: token}
 }
@@ -145,10 +153,7 @@ func testSandboxConcurrentCharges(t *testing.T, s Engine) {
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	for i := range n {
-		p := a
-		if i%2 == 1 {
-			p = b
-		}
+		p := alternate(a, b, i)
 		wg.Go(func() { got[i], errs[i] = p.Charge(ctx, chargeReq(key, 2500, "tok_visa")) })
 	}
 	wg.Wait()
@@ -176,10 +181,7 @@ func testSandboxConcurrentRefunds(t *testing.T, s Engine) {
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	for i := range n {
-		p := a
-		if i%2 == 1 {
-			p = b
-		}
+		p := alternate(a, b, i)
 		wg.Go(func() {
 			got[i], errs[i] = p.Refund(ctx, payment.RefundRequest{ChargeID: ch.ID, IdempotencyKey: ids.New("rfk")})
 		})
