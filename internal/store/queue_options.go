@@ -32,6 +32,9 @@ type QueueOptionsColumn struct{ q *catalog.Queue }
 func (c *QueueOptionsColumn) Value() (driver.Value, error) {
 	o := queueOptions{Mode: c.q.Mode, Min: c.q.MinAdmitPerMinute, Max: c.q.MaxAdmitPerMinute, OpensAt: c.q.OpensAt,
 		PowDifficulty: c.q.PowDifficulty}
+	if o.Mode == catalog.QueueFixed {
+		o.Mode = "" // the default: most events then store "{}", which Scan reads without decoding
+	}
 	b, err := json.Marshal(o)
 	return string(b), err
 }
@@ -50,8 +53,12 @@ func (c *QueueOptionsColumn) Scan(src any) error {
 		return fmt.Errorf("queue_options: cannot scan %T", src)
 	}
 	var o queueOptions
-	if err := json.Unmarshal(b, &o); err != nil {
-		return fmt.Errorf("queue_options: %w", err)
+	// Most events have none of these settings, and every hold's
+	// transaction reads its event: skip the decoder for them.
+	if string(b) != "{}" {
+		if err := json.Unmarshal(b, &o); err != nil {
+			return fmt.Errorf("queue_options: %w", err)
+		}
 	}
 	if o.Mode == "" {
 		o.Mode = catalog.QueueFixed
