@@ -145,20 +145,9 @@ func (s *Service) steer(ctx context.Context, e catalog.Event, st State, now time
 	if rate == st.RatePerMinute {
 		return false, nil
 	}
-	changed := false
-	err := s.store.InQueueTx(ctx, e.ID, s.newState(e), func(tx Tx) error {
-		cur := tx.State()
-		if now.Sub(cur.BaseAt) < s.auto.Every { // another instance just did
-			return nil
-		}
-		from := cur.RatePerMinute
-		cur.Rebase(now, rate)
-		changed = true
-		s.log.Info("queue: admission rate changed", "event_id", e.ID, "from", from, "to", rate, "reason", why,
-			"hold_p99_ms", r.HoldP99.Milliseconds(), "checkout_p99_ms", r.CheckoutP99.Milliseconds(),
-			"failure_ratio", r.FailureRatio, "samples", r.Samples)
-		s.obs.RateChanged(e.ID, from, rate, why)
-		return tx.SaveState(ctx, cur)
-	})
-	return changed, err
+	// Under the lock, the change must still be due: another instance may
+	// have just made one.
+	due := func(cur State) bool { return now.Sub(cur.BaseAt) >= s.auto.Every }
+	return s.setRate(ctx, e, now, rate, why, due, "hold_p99_ms", r.HoldP99.Milliseconds(),
+		"checkout_p99_ms", r.CheckoutP99.Milliseconds(), "failure_ratio", r.FailureRatio, "samples", r.Samples)
 }

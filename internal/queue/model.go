@@ -92,7 +92,6 @@ type Entry struct {
 	// Position is the place in the admission order; 0 for a pre-queue
 	// place until the draw.
 	Position   int64
-	LastSeenAt time.Time
 	AdmittedAt *time.Time
 }
 

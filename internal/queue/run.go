@@ -128,7 +128,8 @@ func (s *Service) Tick(ctx context.Context) (int, error) {
 		}
 		if e.Queue.Mode != catalog.QueueAuto && st.RatePerMinute != e.Queue.AdmitPerMinute {
 			// The organizer changed the fixed rate: it applies from now on.
-			if err := s.setRate(ctx, e, now, e.Queue.AdmitPerMinute, "the organizer changed it"); err != nil {
+			always := func(State) bool { return true }
+			if _, err := s.setRate(ctx, e, now, e.Queue.AdmitPerMinute, "the organizer changed it", always); err != nil {
 				return n, err
 			}
 			n++
@@ -175,17 +176,23 @@ func (s *Service) Rooms(ctx context.Context) ([]Room, error) {
 	return out, nil
 }
 
-// setRate re-bases the frontier at now with rate.
-func (s *Service) setRate(ctx context.Context, e catalog.Event, now time.Time, rate int, why string) error {
-	return s.store.InQueueTx(ctx, e.ID, s.newState(e), func(tx Tx) error {
+// setRate re-bases the frontier at now with rate, under the state lock,
+// if due(state) still holds there (another instance may have just changed
+// it) and the rate differs. It logs the change with attrs and tells the
+// observer; it reports whether it changed the rate.
+func (s *Service) setRate(ctx context.Context, e catalog.Event, now time.Time, rate int, why string, due func(State) bool, attrs ...any) (bool, error) {
+	changed := false
+	err := s.store.InQueueTx(ctx, e.ID, s.newState(e), func(tx Tx) error {
 		st := tx.State()
-		if st.RatePerMinute == rate {
+		if st.RatePerMinute == rate || !due(st) {
 			return nil
 		}
 		from := st.RatePerMinute
 		st.Rebase(now, rate)
-		s.log.Info("queue: admission rate changed", "event_id", e.ID, "from", from, "to", rate, "reason", why)
+		changed = true
+		s.log.Info("queue: admission rate changed", append([]any{"event_id", e.ID, "from", from, "to", rate, "reason", why}, attrs...)...)
 		s.obs.RateChanged(e.ID, from, rate, why)
 		return tx.SaveState(ctx, st)
 	})
+	return changed, err
 }

@@ -194,7 +194,7 @@ func (s *Service) place(ctx context.Context, tx Tx, st State, r joinReq) (Entry,
 		st.PostCount++
 		ent = Entry{Seq: st.PostCount, Position: st.PresaleCount + st.PostCount}
 	}
-	ent.EventID, ent.UserID, ent.Token, ent.JoinedAt, ent.LastSeenAt = e.ID, r.by.ID, newToken(now), now, now
+	ent.EventID, ent.UserID, ent.Token, ent.JoinedAt = e.ID, r.by.ID, newToken(now), now
 	return ent, st, true, tx.PutEntry(ctx, ent)
 }
 
@@ -256,14 +256,14 @@ func (s *Service) status(ctx context.Context, e catalog.Event, st State, en Entr
 		at := e.OnsaleAt
 		out.DrawAt = &at
 		out.EstimatedWaitSeconds = int64(max(0, e.OnsaleAt.Sub(now).Seconds())) + wait(st.PresaleCount, st.RatePerMinute)
-	case s.lapsed(st, en, now) && en.AdmittedAt != nil:
-		out.Status = StatusExpired
-		out.Detail = "your pass has expired; join again for a new place"
-		return out, nil
 	case s.lapsed(st, en, now):
-		s.obs.Abandoned(e.ID)
 		out.Status = StatusExpired
-		out.Detail = fmt.Sprintf("your place lapsed: it was your turn and you had been away for over %d minutes; join again", int(Keep.Minutes()))
+		if en.AdmittedAt != nil {
+			out.Detail = "your pass has expired; join again for a new place"
+		} else {
+			s.obs.Abandoned(e.ID)
+			out.Detail = fmt.Sprintf("your place lapsed: it was your turn and you had been away for over %d minutes; join again", int(Keep.Minutes()))
+		}
 		return out, nil
 	case en.Position <= admitted:
 		at := now

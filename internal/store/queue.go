@@ -42,25 +42,25 @@ func StateArgs(s queue.State) []any {
 }
 
 // QueueEntryColumns are the columns of queue_entries in EntryRow.Dest order.
-const QueueEntryColumns = `event_id, user_id, token, joined_at, presale, seq, position, last_seen_at, admitted_at`
+const QueueEntryColumns = `event_id, user_id, token, joined_at, presale, seq, position, admitted_at`
 
 // EntryRow is one scanned row of queue_entries.
 type EntryRow struct {
-	e                queue.Entry
-	joined, lastSeen int64
-	position         sql.NullInt64
-	admitted         sql.NullInt64
+	e        queue.Entry
+	joined   int64
+	position sql.NullInt64
+	admitted sql.NullInt64
 }
 
 // Dest is the scan destination list for QueueEntryColumns.
 func (r *EntryRow) Dest() []any {
-	return []any{&r.e.EventID, &r.e.UserID, &r.e.Token, &r.joined, &r.e.Presale, &r.e.Seq, &r.position, &r.lastSeen, &r.admitted}
+	return []any{&r.e.EventID, &r.e.UserID, &r.e.Token, &r.joined, &r.e.Presale, &r.e.Seq, &r.position, &r.admitted}
 }
 
 // Entry is the row as the queue package sees it.
 func (r *EntryRow) Entry() queue.Entry {
 	e := r.e
-	e.JoinedAt, e.LastSeenAt, e.Position, e.AdmittedAt = Time(r.joined), Time(r.lastSeen), r.position.Int64, NullTime(r.admitted)
+	e.JoinedAt, e.Position, e.AdmittedAt = Time(r.joined), r.position.Int64, NullTime(r.admitted)
 	return e
 }
 
@@ -71,5 +71,5 @@ func EntryArgs(e queue.Entry) []any {
 		admitted = sql.NullInt64{Int64: Millis(*e.AdmittedAt), Valid: true}
 	}
 	return []any{e.EventID, e.UserID, e.Token, Millis(e.JoinedAt), e.Presale, e.Seq, sql.NullInt64{Int64: e.Position, Valid: e.Position != 0},
-		Millis(e.LastSeenAt), admitted}
+		admitted}
 }

@@ -123,9 +123,9 @@ func (t *queueTx) EntryOf(ctx context.Context, userID string) (queue.Entry, bool
 }
 
 func (t *queueTx) PutEntry(ctx context.Context, e queue.Entry) error {
-	_, err := t.tx.Exec(ctx, `INSERT INTO queue_entries (`+store.QueueEntryColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+	_, err := t.tx.Exec(ctx, `INSERT INTO queue_entries (`+store.QueueEntryColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 		ON CONFLICT (event_id, user_id) DO UPDATE SET token = EXCLUDED.token, joined_at = EXCLUDED.joined_at, presale = EXCLUDED.presale,
-		seq = EXCLUDED.seq, position = EXCLUDED.position, last_seen_at = EXCLUDED.last_seen_at, admitted_at = EXCLUDED.admitted_at`,
+		seq = EXCLUDED.seq, position = EXCLUDED.position, admitted_at = EXCLUDED.admitted_at`,
 		store.EntryArgs(e)...)
 	return err
 }

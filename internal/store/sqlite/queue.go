@@ -125,7 +125,7 @@ func (t *queueTx) EntryOf(ctx context.Context, userID string) (queue.Entry, bool
 }
 
 func (t *queueTx) PutEntry(ctx context.Context, e queue.Entry) error {
-	_, err := t.tx.ExecContext(ctx, `INSERT OR REPLACE INTO queue_entries (`+store.QueueEntryColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := t.tx.ExecContext(ctx, `INSERT OR REPLACE INTO queue_entries (`+store.QueueEntryColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 		store.EntryArgs(e)...)
 	return err
 }

@@ -36,7 +36,6 @@ CREATE TABLE queue_entries (
     presale      BOOLEAN NOT NULL,
     seq          BIGINT NOT NULL,
     position     BIGINT,
-    last_seen_at BIGINT NOT NULL,
     admitted_at  BIGINT,
     PRIMARY KEY (event_id, user_id)
 );

@@ -36,7 +36,6 @@ CREATE TABLE queue_entries (
     presale      INTEGER NOT NULL,
     seq          INTEGER NOT NULL,
     position     INTEGER,
-    last_seen_at INTEGER NOT NULL,
     admitted_at  INTEGER,
     PRIMARY KEY (event_id, user_id)
 );
