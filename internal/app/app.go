@@ -185,20 +185,18 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		payments = t.Payments(o.Payments)
 		t.RegisterStats(statsSource(st, o.Clock))
 	}
-	secret, err := st.Setting(ctx, "barcode_key", func() string { return hex.EncodeToString(ids.Secret(32)) })
+	key, err := sharedKey(ctx, st, "barcode_key")
 	if err != nil {
 		st.Close()
-		return nil, fmt.Errorf("barcode key: %w", err)
+		return nil, err
 	}
-	key, _ := hex.DecodeString(secret)
 	a.Accounts = account.NewService(accounts, o.Hasher, o.Clock)
 	a.Catalog = catalog.NewService(catalogs, o.Clock)
-	queueKey, err := st.Setting(ctx, "queue_key", func() string { return hex.EncodeToString(ids.Secret(32)) })
+	qk, err := sharedKey(ctx, st, "queue_key")
 	if err != nil {
 		st.Close()
-		return nil, fmt.Errorf("queue key: %w", err)
+		return nil, err
 	}
-	qk, _ := hex.DecodeString(queueKey)
 	signals := queue.NewSignals(o.Clock.Now)
 	qopts := queue.Options{Key: qk, Log: o.Log, Signals: signals, PassTTL: cfg.QueuePassTTL}
 	if a.Telemetry != nil {
@@ -206,14 +204,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	}
 	a.Queue = queue.NewService(st, a.Catalog, o.Clock, qopts)
 	if a.Telemetry != nil {
-		a.Telemetry.QueueGauges(func(ctx context.Context) ([]telemetry.QueueRoom, error) {
-			rooms, err := a.Queue.Rooms(ctx)
-			out := make([]telemetry.QueueRoom, len(rooms))
-			for i, r := range rooms {
-				out[i] = telemetry.QueueRoom{EventID: r.EventID, Waiting: r.Waiting, Admitted: r.Admitted, AdmitPerMinute: r.AdmitPerMinute}
-			}
-			return out, err
-		})
+		a.Telemetry.QueueGauges(a.Queue.Rooms)
 	}
 	a.Booking = booking.NewService(bookings, payments, o.Clock, booking.Options{HoldTTL: cfg.HoldTTL, Secret: key, Log: o.Log, Observer: observer,
 		Gate: a.Queue.Gate()})
@@ -231,12 +222,11 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	deps.Observe = observeSignals(signals)
 	a.api = httpapi.New(deps)
 	a.Handler = a.api
-	webKey, err := st.Setting(ctx, "web_csrf_key", func() string { return hex.EncodeToString(ids.Secret(32)) })
+	wk, err := sharedKey(ctx, st, "web_csrf_key")
 	if err != nil {
 		st.Close()
-		return nil, fmt.Errorf("web key: %w", err)
+		return nil, err
 	}
-	wk, _ := hex.DecodeString(webKey)
 	a.Web, err = web.New(web.Deps{Accounts: a.Accounts, Catalog: a.Catalog, Booking: a.Booking, Queue: a.Queue, Clock: o.Clock, Log: o.Log, Secret: wk,
 		Limit: a.api.LimitForm})
 	if err != nil {
@@ -281,6 +271,17 @@ func (a *App) serveDebug() (stop func(), err error) {
 	a.Log.Info("debug listener: /debug/pprof/ for admins", "addr", ln.Addr().String(), "debug_token_set", a.debugToken != "")
 	go func() { _ = srv.Serve(ln) }()
 	return func() { _ = srv.Close() }, nil
+}
+
+// sharedKey returns the signing key stored under name, making a random
+// 32-byte one the first time: every instance on the database then signs
+// with the same key.
+func sharedKey(ctx context.Context, st Engine, name string) ([]byte, error) {
+	v, err := st.Setting(ctx, name, func() string { return hex.EncodeToString(ids.Secret(32)) })
+	if err != nil {
+		return nil, fmt.Errorf("setting %s: %w", name, err)
+	}
+	return hex.DecodeString(v)
 }
 
 // dbSystem names the engine on database spans, as OpenTelemetry's

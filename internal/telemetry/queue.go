@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/boxoffice/boxoffice/internal/queue"
 )
 
 // QueueMetrics are the waiting room's instruments; it implements
@@ -66,16 +68,9 @@ func (q *QueueMetrics) RateChanged(_ string, from, to int, _ string) {
 	}
 }
 
-// QueueRoom is one open waiting room's figures at scrape time.
-type QueueRoom struct {
-	EventID           string
-	Waiting, Admitted int64
-	AdmitPerMinute    int
-}
-
 // QueueGauges registers gauges read at scrape time from rooms(): people
 // waiting, admitted and the admission rate per open waiting room.
-func (t *Telemetry) QueueGauges(rooms func(ctx context.Context) ([]QueueRoom, error)) {
+func (t *Telemetry) QueueGauges(rooms func(ctx context.Context) ([]queue.Room, error)) {
 	t.Registry.MustRegister(&queueCollector{rooms: rooms,
 		waiting:  prometheus.NewDesc("boxoffice_queue_waiting", "People waiting in an open waiting room.", []string{"event_id"}, nil),
 		admitted: prometheus.NewDesc("boxoffice_queue_admitted", "Places admitted so far in an open waiting room.", []string{"event_id"}, nil),
@@ -83,7 +78,7 @@ func (t *Telemetry) QueueGauges(rooms func(ctx context.Context) ([]QueueRoom, er
 }
 
 type queueCollector struct {
-	rooms                   func(ctx context.Context) ([]QueueRoom, error)
+	rooms                   func(ctx context.Context) ([]queue.Room, error)
 	waiting, admitted, rate *prometheus.Desc
 }
 
