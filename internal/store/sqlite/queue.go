@@ -83,21 +83,8 @@ func (s *Store) DrawnPlaces(ctx context.Context, eventID string) ([]queue.Entry,
 
 // QueuedEvents implements queue.Store.
 func (s *Store) QueuedEvents(ctx context.Context, since, now time.Time) ([]string, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id FROM events WHERE queue_enabled = 1 AND status = 'published'
+	return queryIDs(ctx, s.r, `SELECT id FROM events WHERE queue_enabled = 1 AND status = 'published'
 		AND onsale_at <= ? AND onsale_at > ? AND starts_at > ?`, store.Millis(now), store.Millis(since), store.Millis(now))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
 }
 
 type queueTx struct {
@@ -131,20 +118,7 @@ func (t *queueTx) PutEntry(ctx context.Context, e queue.Entry) error {
 }
 
 func (t *queueTx) PresaleTokens(ctx context.Context) ([]string, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT token FROM queue_entries WHERE event_id = ? AND presale = 1 ORDER BY seq`, t.state.EventID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var tok string
-		if err := rows.Scan(&tok); err != nil {
-			return nil, err
-		}
-		out = append(out, tok)
-	}
-	return out, rows.Err()
+	return queryIDs(ctx, t.tx, `SELECT token FROM queue_entries WHERE event_id = ? AND presale = 1 ORDER BY seq`, t.state.EventID)
 }
 
 func (t *queueTx) SetPositions(ctx context.Context, tokens []string, positions []int64) error {
