@@ -61,7 +61,7 @@ func Defaults() Config {
 	return Config{Addr: ":8080", Database: "sqlite:boxoffice.db", HoldTTL: 5 * time.Minute, Payments: "fake",
 		LogLevel: "info", LogFormat: "json", DBMaxConns: 20,
 		DBStatementTimeout: 5 * time.Second, Jobs: true, DrainTimeout: 20 * time.Second,
-		PaymentTimeout: 10 * time.Second, RateLimits: defaultRateLimits(),
+		PaymentTimeout: 10 * time.Second, ReconcileGrace: time.Minute, RateLimits: defaultRateLimits(),
 		QueuePassTTL: 15 * time.Minute}
 }
 
@@ -110,11 +110,11 @@ func Parse(name string, args []string, getenv func(string) string, out io.Writer
 	}
 	c.AdminEmail, c.AdminPassword = getenv("BOXOFFICE_ADMIN_EMAIL"), getenv("BOXOFFICE_ADMIN_PASSWORD")
 	c.StripeSecretKey = getenv("STRIPE_SECRET_KEY")
-	if c.ReconcileGrace == 0 {
-		c.ReconcileGrace = time.Minute
-		if c.Payments == "stripe" {
-			c.ReconcileGrace = 2 * time.Minute
-		}
+	graceSet := getenv("BOXOFFICE_RECONCILE_GRACE") != ""
+	fs.Visit(func(f *flag.Flag) { graceSet = graceSet || f.Name == "reconcile-grace" })
+	if c.Payments == "stripe" && !graceSet {
+		// Stripe's search, which Lookup uses, lags about a minute.
+		c.ReconcileGrace = 2 * time.Minute
 	}
 	return c, c.validate()
 }
