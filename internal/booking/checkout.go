@@ -125,15 +125,23 @@ func (s *Service) PlaceOrder(ctx context.Context, by account.User, r OrderReques
 	if err := r.validate(); err != nil {
 		return Order{}, err
 	}
+	// The hold names the event, whose batch the order joins; reading it
+	// first also turns away someone else's or a missing hold before it
+	// takes a place in a batch. The transaction reads it again, locked.
+	pre, err := s.store.Hold(ctx, r.HoldID)
+	if apperr.Is(err, apperr.NotFound) || (err == nil && pre.UserID != by.ID) {
+		return Order{}, noSuchHold()
+	}
+	if err != nil {
+		return Order{}, fmt.Errorf("start order: %w", err)
+	}
 	now := s.clock.Now()
 	var o Order
 	var hold Hold
-	err := s.store.InTx(ctx, func(tx Tx) error {
+	err = s.commits.do(ctx, pre.EventID, by.ID, func(tx Tx, b *batch) error {
 		h, err := tx.Hold(ctx, r.HoldID)
 		if apperr.Is(err, apperr.NotFound) || (err == nil && h.UserID != by.ID) {
-			var f apperr.Fields
-			f.Add("hold_id", "no such hold")
-			return &apperr.Error{Code: apperr.NotFound, Message: "no such hold", Fields: f}
+			return noSuchHold()
 		}
 		if err != nil {
 			return err
@@ -141,7 +149,7 @@ func (s *Service) PlaceOrder(ctx context.Context, by account.User, r OrderReques
 		if h.Status != HoldActive || h.StatusAt(now) != HoldActive {
 			return apperr.E(apperr.HoldNotActive, "this hold is %s", h.StatusAt(now))
 		}
-		e, err := tx.Event(ctx, h.EventID)
+		e, err := b.terms.event(ctx, tx, h.EventID)
 		if err != nil {
 			return err
 		}
@@ -189,7 +197,7 @@ func (s *Service) PlaceOrder(ctx context.Context, by account.User, r OrderReques
 		}
 		return Order{}, fmt.Errorf("charge: %w", err)
 	}
-	paid, err := s.completeOrder(ctx, o.ID, charge)
+	paid, err := s.completeOrder(ctx, o.EventID, o.ID, charge)
 	if err != nil {
 		return Order{}, fmt.Errorf("complete order %s: %w", o.ID, err)
 	}
@@ -197,6 +205,12 @@ func (s *Service) PlaceOrder(ctx context.Context, by account.User, r OrderReques
 }
 
 var errOutcomeUnknown = errors.New("payment outcome unknown")
+
+func noSuchHold() error {
+	var f apperr.Fields
+	f.Add("hold_id", "no such hold")
+	return &apperr.Error{Code: apperr.NotFound, Message: "no such hold", Fields: f}
+}
 
 // lookupCharge asks the provider whether a charge with key went through.
 // No charge means the payment failed without charging (an outage).
@@ -216,7 +230,7 @@ func (s *Service) lookupCharge(ctx context.Context, key string) (payment.Charge,
 // with its original expiry.
 func (s *Service) failOrder(ctx context.Context, orderID string, h Hold) error {
 	now := s.clock.Now()
-	return s.store.InTx(ctx, func(tx Tx) error {
+	return s.commits.do(ctx, h.EventID, h.UserID, func(tx Tx, _ *batch) error {
 		o, err := tx.Order(ctx, orderID)
 		if err != nil {
 			return err
@@ -237,19 +251,20 @@ func (s *Service) failOrder(ctx context.Context, orderID string, h Hold) error {
 
 // completeOrder turns a charged order's hold into tickets. If the event was
 // cancelled meanwhile, the order is cancelled and the charge refunded.
-func (s *Service) completeOrder(ctx context.Context, orderID string, c payment.Charge) (Order, error) {
+func (s *Service) completeOrder(ctx context.Context, eventID, orderID string, c payment.Charge) (Order, error) {
 	now := s.clock.Now()
 	var o Order
 	var cancelled bool
-	err := s.store.InTx(ctx, func(tx Tx) error {
+	err := s.commits.do(ctx, eventID, "", func(tx Tx, b *batch) error {
 		var err error
+		cancelled = false
 		if o, err = tx.Order(ctx, orderID); err != nil {
 			return err
 		}
 		if o.Status != OrderPending {
 			return nil // already settled by a concurrent reconcile
 		}
-		e, err := tx.Event(ctx, o.EventID)
+		e, err := b.terms.event(ctx, tx, o.EventID)
 		if err != nil {
 			return err
 		}
@@ -324,7 +339,7 @@ func (s *Service) ReconcilePending(ctx context.Context, grace time.Duration) (in
 		c, err := s.payments.Lookup(ctx, o.ID)
 		switch {
 		case err == nil:
-			_, err = s.completeOrder(ctx, o.ID, c)
+			_, err = s.completeOrder(ctx, o.EventID, o.ID, c)
 			if apperr.Is(err, apperr.NotOnSale) {
 				err = nil
 			}

@@ -90,8 +90,8 @@ func (s *Service) PlaceHold(ctx context.Context, by account.User, eventID string
 	now := s.clock.Now()
 	h := Hold{ID: ids.New("hld"), EventID: eventID, UserID: by.ID, Status: HoldActive,
 		ExpiresAt: now.Add(s.holdTTL).Truncate(time.Millisecond), CreatedAt: now.Truncate(time.Millisecond)}
-	err = s.store.InTx(ctx, func(tx Tx) error {
-		e, err := tx.Event(ctx, eventID)
+	err = s.commits.do(ctx, eventID, by.ID, func(tx Tx, b *batch) error {
+		e, err := b.terms.event(ctx, tx, eventID)
 		if err != nil {
 			return err
 		}
@@ -129,7 +129,7 @@ func (s *Service) PlaceHold(ctx context.Context, by account.User, eventID string
 		case modeGA:
 			seats, err = s.gaSeats(ctx, tx, eventID, r, now)
 		case modeBest:
-			seats, err = s.bestSeats(ctx, tx, eventID, r, now)
+			seats, err = s.bestSeats(ctx, tx, b, eventID, r, now)
 		}
 		if err != nil {
 			return err
@@ -143,8 +143,15 @@ func (s *Service) PlaceHold(ctx context.Context, by account.User, eventID string
 			return err
 		}
 		if n != len(seats) {
+			// The step must leave the batch's transaction as it found it.
+			if n > 0 {
+				if err := tx.ReleaseSeats(ctx, h.ID); err != nil {
+					return err
+				}
+			}
 			return apperr.E(apperr.SeatsUnavailable, "some of the seats were just taken by another buyer")
 		}
+		b.take(seats)
 		h.Seats, h.SubtotalCents = heldSeats(seats)
 		h.Quantity = len(seats)
 		return tx.InsertHold(ctx, h)
@@ -248,8 +255,9 @@ func (s *Service) gaSeats(ctx context.Context, tx Tx, eventID string, r HoldRequ
 // that block is the best there is: every other block has a seat not yet
 // seen, which scores no better. The walk uses an index of unsold seats, so
 // it stops after a handful of rows on a fresh map and never rereads the
-// sold part of a nearly sold-out one.
-func (s *Service) bestSeats(ctx context.Context, tx Tx, eventID string, r HoldRequest, now time.Time) ([]Seat, error) {
+// sold part of a nearly sold-out one; the buyers of one batch share the
+// walk (walk.go).
+func (s *Service) bestSeats(ctx context.Context, tx Tx, b *batch, eventID string, r HoldRequest, now time.Time) ([]Seat, error) {
 	f := FreeFilter{Row: r.Row, MaxPriceCents: r.MaxPriceCents, Reserved: true}
 	if r.Section != "" {
 		secID, ga, err := tx.Section(ctx, eventID, r.Section)
@@ -266,19 +274,7 @@ func (s *Service) bestSeats(ctx context.Context, tx Tx, eventID string, r HoldRe
 		}
 		f.SectionID = secID
 	}
-	// Each row seen so far: seat number in the row -> score.
-	rows := map[int64]map[int]int64{}
-	var found []int64
-	err := tx.WalkFree(ctx, eventID, f, now, func(p FreePlace) bool {
-		row := rows[p.RowKey()]
-		if row == nil {
-			row = map[int]int64{}
-			rows[p.RowKey()] = row
-		}
-		row[p.Number] = p.Score
-		found = bestWindow(row, p.RowKey(), p.Number, r.Quantity)
-		return found == nil
-	})
+	found, err := b.findBlock(ctx, tx, eventID, f, r.Quantity, now)
 	if err != nil {
 		return nil, err
 	}

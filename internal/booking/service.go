@@ -36,6 +36,7 @@ type Service struct {
 	metrics  Observer
 	plans    *planCache
 	gate     QueueGate
+	commits  *committer
 }
 
 // Observer is told about business events, for metrics. Its methods must be
@@ -65,6 +66,9 @@ type Options struct {
 	// Gate checks queue passes for events whose waiting room is on; with
 	// none, such events sell to nobody.
 	Gate QueueGate
+	// GroupCommit batches each event's holds and checkouts into shared
+	// transactions (groupcommit.go).
+	GroupCommit GroupCommit
 }
 
 // QueueGate decides whether a buyer may hold seats at an event whose
@@ -96,7 +100,8 @@ func NewService(store Store, payments payment.Provider, clk clock.Clock, o Optio
 		o.Gate = closedGate{}
 	}
 	return &Service{store: store, payments: payments, clock: clk, holdTTL: o.HoldTTL,
-		signer: Signer{key: o.Secret}, log: o.Log, metrics: o.Observer, plans: newPlanCache(), gate: o.Gate}
+		signer: Signer{key: o.Secret}, log: o.Log, metrics: o.Observer, plans: newPlanCache(), gate: o.Gate,
+		commits: newCommitter(store, o.GroupCommit)}
 }
 
 // Signer signs and checks ticket barcodes with HMAC-SHA256, so a barcode

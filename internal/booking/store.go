@@ -78,6 +78,10 @@ type FreeFilter struct {
 	Row           string
 	MaxPriceCents int64 // 0 means any
 	Reserved      bool  // numbered seats only
+	// After, if set, resumes a scan after this place, in the scan's
+	// (score, no) order: a batch's later buyers go on from where the walk
+	// for the earlier ones stopped instead of walking the same places again.
+	After *FreePlace
 }
 
 // Tx is one read-write transaction.

@@ -54,6 +54,14 @@ type Config struct {
 	// QueuePassTTL is how long a waiting-room pass admits its holder after
 	// they were admitted.
 	QueuePassTTL time.Duration
+	// GroupCommit batches each event's holds and checkouts into shared
+	// transactions; off, each is a transaction of its own (for comparison).
+	GroupCommit bool
+	// GroupCommitBatch bounds the writes of one batch.
+	GroupCommitBatch int
+	// GroupCommitConcurrency is how many batches of one event an instance
+	// writes at once; 0 picks the engine's (1 on SQLite, 4 on PostgreSQL).
+	GroupCommitConcurrency int
 }
 
 // Defaults returns the embedded, zero-set-up configuration.
@@ -62,7 +70,7 @@ func Defaults() Config {
 		LogLevel: "info", LogFormat: "json", DBMaxConns: 20,
 		DBStatementTimeout: 5 * time.Second, Jobs: true, DrainTimeout: 20 * time.Second,
 		PaymentTimeout: 10 * time.Second, ReconcileGrace: time.Minute, RateLimits: defaultRateLimits(),
-		QueuePassTTL: 15 * time.Minute}
+		QueuePassTTL: 15 * time.Minute, GroupCommit: true, GroupCommitBatch: 64}
 }
 
 // Parse reads flags for a subcommand, with BOXOFFICE_<NAME> environment
@@ -88,6 +96,9 @@ func Parse(name string, args []string, getenv func(string) string, out io.Writer
 	fs.BoolVar(&c.Jobs, "jobs", c.Jobs, "run background jobs (hold sweeper, reconcile, outbox) in this process")
 	fs.DurationVar(&c.DrainTimeout, "drain-timeout", c.DrainTimeout, "longest shutdown waits for requests in flight before cancelling them")
 	c.RateLimits.rateLimitFlags(fs)
+	fs.BoolVar(&c.GroupCommit, "group-commit", c.GroupCommit, "batch each event's holds and checkouts into shared transactions")
+	fs.IntVar(&c.GroupCommitBatch, "group-commit-batch", c.GroupCommitBatch, "most writes in one group-commit batch")
+	fs.IntVar(&c.GroupCommitConcurrency, "group-commit-concurrency", c.GroupCommitConcurrency, "batches of one event written at once (0: 1 on SQLite, 4 on PostgreSQL)")
 	fs.DurationVar(&c.QueuePassTTL, "queue-pass-ttl", c.QueuePassTTL, "how long a waiting-room pass admits its holder (a hold, a checkout and a retry)")
 	// Environment first, so that flags given on the command line override it.
 	var envErr error
@@ -120,6 +131,12 @@ func Parse(name string, args []string, getenv func(string) string, out io.Writer
 }
 
 func (c Config) validate() error {
+	if c.GroupCommitBatch < 1 || c.GroupCommitBatch > 1000 {
+		return fmt.Errorf("--group-commit-batch must be between 1 and 1000")
+	}
+	if c.GroupCommitConcurrency < 0 || c.GroupCommitConcurrency > 64 {
+		return fmt.Errorf("--group-commit-concurrency must be between 0 and 64")
+	}
 	if c.HoldTTL < time.Second {
 		return fmt.Errorf("--hold-ttl must be at least 1s")
 	}

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -29,9 +28,11 @@ type bookingTx struct {
 	tx pgx.Tx
 	// final is set on the transaction's last attempt (see Store.attempts).
 	final bool
-	// walked holds the places the last WalkFree showed. The walk locked
-	// them FOR UPDATE, so they stay as read until commit, and SeatsByNo
-	// answers from them instead of asking again.
+	// walked holds the places this transaction's walks showed. The walks locked
+	// them FOR UPDATE, so no one else changes them until commit, and
+	// SeatsByNo answers from them instead of asking again. (A place this
+	// transaction claimed since still reads as free here; the claim's own
+	// conditional UPDATE is what decides.)
 	walked      map[int64]booking.Seat
 	walkedEvent string
 }
@@ -40,7 +41,9 @@ type bookingTx struct {
 // passing over places that other transactions had locked: once those
 // commit, the places may be free again, so the transaction is run again
 // (after a short backoff) before anyone is told the seats are gone.
-var errSkippedLocked = errors.New("free places were locked by concurrent transactions")
+// It is booking's ErrLockedCandidates, so that a batch of holds can try
+// such a buyer again in its next batch instead of rolling back the rest.
+var errSkippedLocked = booking.ErrLockedCandidates
 
 var _ booking.Tx = (*bookingTx)(nil)
 
@@ -97,7 +100,9 @@ func (t *bookingTx) SeatsByNo(ctx context.Context, eventID string, nos []int64) 
 // (SKIP LOCKED, in pages), and a PostgreSQL row costs the same to send
 // whole. The extra columns are dropped here.
 func (t *bookingTx) WalkFree(ctx context.Context, eventID string, f booking.FreeFilter, now time.Time, fn func(booking.FreePlace) bool) error {
-	t.walked, t.walkedEvent = map[int64]booking.Seat{}, eventID
+	if t.walked == nil || t.walkedEvent != eventID {
+		t.walked, t.walkedEvent = map[int64]booking.Seat{}, eventID
+	}
 	return t.ScanFree(ctx, eventID, f, now, func(st booking.Seat) bool {
 		t.walked[st.No] = st
 		return fn(booking.FreePlace{No: st.No, Number: st.Number, Score: st.Score})
@@ -153,6 +158,9 @@ func (t *bookingTx) ScanFree(ctx context.Context, eventID string, f booking.Free
 	}
 	if f.Reserved {
 		where = append(where, "s.number IS NOT NULL")
+	}
+	if f.After != nil {
+		where = append(where, "(s.score, s.seat_no) > ("+a.add(f.After.Score)+", "+a.add(f.After.No)+")")
 	}
 	cond := strings.Join(where, " AND ")
 	var last booking.Seat

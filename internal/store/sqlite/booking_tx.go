@@ -82,6 +82,9 @@ func freeWhere(eventID string, f booking.FreeFilter, now time.Time) (string, []a
 	if f.Reserved {
 		where = append(where, "s.number IS NOT NULL")
 	}
+	if f.After != nil {
+		where, args = append(where, "(s.score, s.seat_no) > (?, ?)"), append(args, f.After.Score, f.After.No)
+	}
 	return strings.Join(where, " AND "), args
 }
 

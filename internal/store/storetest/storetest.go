@@ -58,6 +58,7 @@ func Exercise(t *testing.T, newStore func(t *testing.T) Engine) {
 		{"Concurrency", exerciseConcurrency},
 		{"PaymentSandbox", exercisePaymentSandbox},
 		{"Queue", exerciseQueue},
+		{"GroupCommit", exerciseGroupCommit},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
