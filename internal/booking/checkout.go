@@ -197,7 +197,7 @@ func (s *Service) PlaceOrder(ctx context.Context, by account.User, r OrderReques
 		}
 		return Order{}, fmt.Errorf("charge: %w", err)
 	}
-	paid, err := s.completeOrder(ctx, o.EventID, o.ID, charge)
+	paid, err := s.completeOrder(ctx, o.EventID, o.ID, by.Email, charge)
 	if err != nil {
 		return Order{}, fmt.Errorf("complete order %s: %w", o.ID, err)
 	}
@@ -250,14 +250,17 @@ func (s *Service) failOrder(ctx context.Context, orderID string, h Hold) error {
 }
 
 // completeOrder turns a charged order's hold into tickets. If the event was
-// cancelled meanwhile, the order is cancelled and the charge refunded.
-func (s *Service) completeOrder(ctx context.Context, eventID, orderID string, c payment.Charge) (Order, error) {
-	now := s.clock.Now()
+// cancelled meanwhile, the order is cancelled and the charge refunded. The
+// confirmation goes to email, or to the buyer's address on file if "".
+func (s *Service) completeOrder(ctx context.Context, eventID, orderID, email string, c payment.Charge) (Order, error) {
+	// Milliseconds, as the store keeps times: the order this returns is the
+	// one a later read gives.
+	now := s.clock.Now().Truncate(time.Millisecond)
 	var o Order
-	var cancelled bool
+	var cancelled, completed bool
 	err := s.commits.do(ctx, eventID, "", func(tx Tx, b *batch) error {
 		var err error
-		cancelled = false
+		cancelled, completed = false, false
 		if o, err = tx.Order(ctx, orderID); err != nil {
 			return err
 		}
@@ -309,7 +312,8 @@ func (s *Service) completeOrder(ctx context.Context, eventID, orderID string, c 
 		if err := tx.UpdateOrder(ctx, o); err != nil {
 			return err
 		}
-		return s.enqueueConfirmation(ctx, tx, o, e)
+		completed = true
+		return s.enqueueConfirmation(ctx, tx, o, e, email)
 	})
 	if err != nil {
 		return Order{}, err
@@ -320,10 +324,11 @@ func (s *Service) completeOrder(ctx context.Context, eventID, orderID string, c 
 		}
 		return Order{}, apperr.E(apperr.NotOnSale, "this event was cancelled while you paid; the charge is refunded")
 	}
-	if o.Status == OrderPaid {
-		s.metrics.OrderPaid(o.EventID, len(o.Tickets), o.TotalCents)
+	if !completed {
+		return s.store.Order(ctx, orderID) // settled by someone else
 	}
-	return s.store.Order(ctx, orderID)
+	s.metrics.OrderPaid(o.EventID, len(o.Tickets), o.TotalCents)
+	return o, nil
 }
 
 // ReconcilePending settles orders left pending for longer than grace, as
@@ -339,7 +344,7 @@ func (s *Service) ReconcilePending(ctx context.Context, grace time.Duration) (in
 		c, err := s.payments.Lookup(ctx, o.ID)
 		switch {
 		case err == nil:
-			_, err = s.completeOrder(ctx, o.EventID, o.ID, c)
+			_, err = s.completeOrder(ctx, o.EventID, o.ID, "", c)
 			if apperr.Is(err, apperr.NotOnSale) {
 				err = nil
 			}

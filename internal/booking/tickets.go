@@ -12,10 +12,14 @@ import (
 	"github.com/boxoffice/boxoffice/internal/notify"
 )
 
-func (s *Service) enqueueConfirmation(ctx context.Context, tx Tx, o Order, e catalog.Event) error {
-	email, err := tx.UserEmail(ctx, o.UserID)
-	if err != nil {
-		return err
+// enqueueConfirmation puts the order's confirmation in the outbox, to
+// email, or to the buyer's address on file if "".
+func (s *Service) enqueueConfirmation(ctx context.Context, tx Tx, o Order, e catalog.Event, email string) error {
+	if email == "" {
+		var err error
+		if email, err = tx.UserEmail(ctx, o.UserID); err != nil {
+			return err
+		}
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "Thank you for your order %s.\n\n%s\n%s\n\n", o.ID, e.Name, e.StartsAt.Format("Mon 2 Jan 2006 15:04 MST"))
