@@ -158,8 +158,8 @@ func (s *outbox) ClaimDue(ctx context.Context, now, lease time.Time, limit int) 
 	})
 }
 
-func (s *outbox) MarkSent(ctx context.Context, id string, at time.Time) error {
-	return timed0(s.t, ctx, s.sent, "", func(ctx context.Context) error { return s.Outbox.MarkSent(ctx, id, at) })
+func (s *outbox) MarkSent(ctx context.Context, ids []string, at time.Time) error {
+	return timed0(s.t, ctx, s.sent, "", func(ctx context.Context) error { return s.Outbox.MarkSent(ctx, ids, at) })
 }
 
 func (s *outbox) MarkFailed(ctx context.Context, id string, next time.Time, reason string) error {

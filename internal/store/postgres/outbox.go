@@ -43,9 +43,12 @@ func (s *Store) ClaimDue(ctx context.Context, now, lease time.Time, limit int) (
 	return out, err
 }
 
-// MarkSent records delivery.
-func (s *Store) MarkSent(ctx context.Context, id string, at time.Time) error {
-	_, err := s.pool.Exec(ctx, `UPDATE outbox SET sent_at = $1, last_error = NULL WHERE id = $2`, store.Millis(at), id)
+// MarkSent records the delivery of messages, in one statement.
+func (s *Store) MarkSent(ctx context.Context, ids []string, at time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err := s.pool.Exec(ctx, `UPDATE outbox SET sent_at = $1, last_error = NULL WHERE id = ANY($2)`, store.Millis(at), ids)
 	return err
 }
 

@@ -44,9 +44,16 @@ func (s *Store) ClaimDue(ctx context.Context, now, lease time.Time, limit int) (
 	return out, err
 }
 
-// MarkSent records delivery.
-func (s *Store) MarkSent(ctx context.Context, id string, at time.Time) error {
-	_, err := s.w.ExecContext(ctx, `UPDATE outbox SET sent_at = ?, last_error = NULL WHERE id = ?`, store.Millis(at), id)
+// MarkSent records the delivery of messages, in one statement.
+func (s *Store) MarkSent(ctx context.Context, ids []string, at time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	args := []any{store.Millis(at)}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	_, err := s.w.ExecContext(ctx, `UPDATE outbox SET sent_at = ?, last_error = NULL WHERE id IN (`+placeholders(len(ids))+`)`, args...)
 	return err
 }
 
