@@ -18,12 +18,10 @@ type sandboxLedger struct{ s *Store }
 var _ payment.Ledger = sandboxLedger{}
 
 func (l sandboxLedger) RecordAttempt(ctx context.Context, a payment.Attempt) (payment.Attempt, bool, error) {
-	res, err := l.s.w.ExecContext(ctx, `INSERT INTO sandbox_payments (`+store.SandboxColumns+`)
+	// One attempt per order: batched with the others arriving together.
+	n, err := l.s.batched.exec(ctx, `INSERT INTO sandbox_payments (`+store.SandboxColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING`, store.AttemptArgs(a)...)
-	if err != nil {
-		return payment.Attempt{}, false, err
-	}
-	if n, err := res.RowsAffected(); err != nil || n == 1 {
+	if err != nil || n == 1 {
 		return a, n == 1, err
 	}
 	got, _, err := attemptByKey(ctx, l.s.w, a.Key)

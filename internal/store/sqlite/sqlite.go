@@ -33,6 +33,8 @@ var migrations embed.FS
 type Store struct {
 	w *db // exactly one connection: the writer
 	r *db // read-only pool
+	// batched commits small independent writes together (groupexec.go).
+	batched *execBatch
 }
 
 var (
@@ -67,7 +69,9 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	n := max(4, runtime.GOMAXPROCS(0)*2)
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
-	return &Store{w: newDB(w), r: newDB(r)}, nil
+	s := &Store{w: newDB(w), r: newDB(r)}
+	s.batched = &execBatch{s: s}
+	return s, nil
 }
 
 // Migrate applies pending migrations to the file at path and closes it.
