@@ -207,7 +207,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		a.Telemetry.QueueGauges(a.Queue.Rooms)
 	}
 	a.Booking = booking.NewService(bookings, payments, o.Clock, booking.Options{HoldTTL: cfg.HoldTTL, Secret: key, Log: o.Log, Observer: observer,
-		Gate: a.Queue.Gate(), GroupCommit: groupCommit(cfg, st)})
+		Gate: a.Queue.Gate(), GroupCommit: groupCommit(cfg, st, a.Telemetry)})
 	if cfg.AdminEmail != "" && cfg.AdminPassword != "" {
 		if err := a.Accounts.EnsureAdmin(ctx, cfg.AdminEmail, cfg.AdminPassword); err != nil {
 			st.Close()
