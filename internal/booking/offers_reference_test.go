@@ -2,6 +2,7 @@ package booking
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"reflect"
@@ -146,8 +147,9 @@ func randomSnapshot(rng *rand.Rand, p *SeatPlan, takenShare float64) Snapshot {
 	return Snapshot{Plan: p, Status: st}
 }
 
-// TestFastPathsMatchReference checks the flat-index offers against the
-// slow, obvious version on random statuses.
+// TestFastPathsMatchReference checks the flat-index offers, the appended
+// JSON and the compact form against the slow, obvious versions on random
+// statuses.
 func TestFastPathsMatchReference(t *testing.T) {
 	t.Parallel()
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -167,6 +169,23 @@ func TestFastPathsMatchReference(t *testing.T) {
 			if !reflect.DeepEqual(got, want) {
 				t.Fatalf("round %d, %+v:\nfast      %s\nreference %s", round, q, dump(got), dump(want))
 			}
+		}
+		want, err := json.Marshal(sn.Map())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := sn.AppendJSON(nil); !bytes.Equal(got, want) {
+			t.Fatalf("round %d: AppendJSON differs from encoding/json:\n%s\n%s", round, got, want)
+		}
+		var cm CompactSeatMap
+		if err := json.Unmarshal(sn.AppendCompactJSON(nil), &cm); err != nil {
+			t.Fatalf("round %d: compact form is not JSON: %v", round, err)
+		}
+		if cm.Format != CompactFormat {
+			t.Fatalf("format %q", cm.Format)
+		}
+		if got := cm.Expand(); !reflect.DeepEqual(got, sn.Map()) {
+			t.Fatalf("round %d: compact form expands to\n%+v\nwant\n%+v", round, got, sn.Map())
 		}
 	}
 }
