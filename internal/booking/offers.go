@@ -31,11 +31,17 @@ type OfferQuery struct {
 
 // Offers lists blocks of available seats that fit Quantity. A
 // general-admission area is one offer with its available count.
+//
+// It reads the event's shared snapshot (SharedSnapshot), so at 1,000
+// requests a second the database sees a few reads a second, and what it
+// lists may be a fraction of a second old. That is safe because an offer
+// decides nothing: a hold on its seats is decided by the conditional write
+// in the store, and answers seats_unavailable if someone was faster.
 func (s *Service) Offers(ctx context.Context, eventID string, q OfferQuery) ([]Offer, error) {
 	if err := q.validate(); err != nil {
 		return nil, err
 	}
-	sn, err := s.Snapshot(ctx, eventID)
+	sn, err := s.SharedSnapshot(ctx, eventID)
 	if err != nil {
 		return nil, err
 	}

@@ -35,6 +35,7 @@ type Service struct {
 	log      *slog.Logger
 	metrics  Observer
 	plans    *planCache
+	shared   *sharedSnapshots
 	gate     QueueGate
 }
 
@@ -65,6 +66,9 @@ type Options struct {
 	// Gate checks queue passes for events whose waiting room is on; with
 	// none, such events sell to nobody.
 	Gate QueueGate
+	// SnapshotMaxAge is how old a shared snapshot may get before it is
+	// read again (see SharedSnapshot); 0 means DefaultSnapshotMaxAge.
+	SnapshotMaxAge time.Duration
 }
 
 // QueueGate decides whether a buyer may hold seats at an event whose
@@ -95,8 +99,12 @@ func NewService(store Store, payments payment.Provider, clk clock.Clock, o Optio
 	if o.Gate == nil {
 		o.Gate = closedGate{}
 	}
+	if o.SnapshotMaxAge <= 0 {
+		o.SnapshotMaxAge = DefaultSnapshotMaxAge
+	}
 	return &Service{store: store, payments: payments, clock: clk, holdTTL: o.HoldTTL,
-		signer: Signer{key: o.Secret}, log: o.Log, metrics: o.Observer, plans: newPlanCache(), gate: o.Gate}
+		signer: Signer{key: o.Secret}, log: o.Log, metrics: o.Observer, plans: newPlanCache(),
+		shared: newSharedSnapshots(clk, o.SnapshotMaxAge), gate: o.Gate}
 }
 
 // Signer signs and checks ticket barcodes with HMAC-SHA256, so a barcode

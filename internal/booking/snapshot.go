@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"sync"
+	"time"
 )
 
 // Compact seat statuses: one byte per place, in seat-number order.
@@ -48,8 +49,16 @@ type Snapshot struct {
 	Plan *SeatPlan
 	// Status has one byte per place, Status[No-1]: StatusByteAvailable,
 	// StatusByteHeld or StatusByteSold. A place whose hold has expired is
-	// available, whether or not the sweeper has run (invariant 3).
+	// available, whether or not the sweeper has run (invariant 3). A
+	// snapshot may be shared between requests (SharedSnapshot), so nobody
+	// may change Status.
 	Status []byte
+	// ReadAt is the service clock's time at which Status was read: holds
+	// that expired by then show available.
+	ReadAt time.Time
+	// views memoizes what is derived from a shared snapshot (see View);
+	// nil for a snapshot read for one caller.
+	views *views
 }
 
 // maxPlans bounds the plans a Service keeps; the stadium's is a few MB.
@@ -168,14 +177,22 @@ func newSeatPlan(eventID string, sections []string, seats []Seat) (*SeatPlan, er
 	return &SeatPlan{EventID: eventID, Seats: seats, Map: m, order: order, index: newPlanIndex(m, order, seats)}, nil
 }
 
-// Snapshot returns the event's plan with the status of every place now.
-// After the first call per event it costs one read of the taken places.
+// Snapshot returns the event's plan with the status of every place now,
+// read for this caller alone: after the first call per event it costs one
+// read of the taken places. Hot reads that may be a little stale use
+// SharedSnapshot instead.
 func (s *Service) Snapshot(ctx context.Context, eventID string) (Snapshot, error) {
 	p, err := s.Plan(ctx, eventID)
 	if err != nil {
 		return Snapshot{}, err
 	}
-	taken, err := s.store.TakenSeats(ctx, eventID, s.clock.Now())
+	return s.readSnapshot(ctx, p)
+}
+
+// readSnapshot reads the status of every place of p now.
+func (s *Service) readSnapshot(ctx context.Context, p *SeatPlan) (Snapshot, error) {
+	now := s.clock.Now()
+	taken, err := s.store.TakenSeats(ctx, p.EventID, now)
 	if err != nil {
 		return Snapshot{}, fmt.Errorf("read seat statuses: %w", err)
 	}
@@ -193,7 +210,7 @@ func (s *Service) Snapshot(ctx context.Context, eventID string) (Snapshot, error
 			st[t.No-1] = StatusByteHeld
 		}
 	}
-	return Snapshot{Plan: p, Status: st}, nil
+	return Snapshot{Plan: p, Status: st, ReadAt: now}, nil
 }
 
 // StatusOf returns the status of seat number no.
