@@ -162,7 +162,7 @@ func TestOperations(t *testing.T) {
 					if _, ok := content["application/problem+json"]; !ok || len(content) != 1 {
 						t.Errorf("%s %s: error response must be application/problem+json only, has %v", name, status, keys(content))
 					}
-				} else if status != "204" {
+				} else if status != "204" && status != "304" { // neither has a body
 					_, stream := content["text/event-stream"]
 					if _, ok := content["application/json"]; !ok && !stream {
 						t.Errorf("%s %s: success response has no application/json content", name, status)
@@ -364,6 +364,12 @@ const seatMap = `{"event_id": "evt_1", "sections": [
                                     {"id": "st_3", "number": 3, "status": "sold"}]}]},
   {"name": "Floor", "general_admission": true, "capacity": 5000, "available": 4998, "price_cents": 9900}]}`
 
+// compactSeatMap is the same map in the compact form (?format=compact).
+const compactSeatMap = `{"event_id": "evt_1", "format": "compact", "sections": [
+  {"name": "312", "general_admission": false, "price_cents": 2500, "capacity": 3, "available": 1,
+   "rows": [{"name": "1", "first_seat_id": "1", "first_number": 1, "status": "ahs"}]},
+  {"name": "Floor", "general_admission": true, "capacity": 5000, "available": 4998, "price_cents": 9900}]}`
+
 const problem409 = `{"type": "about:blank", "title": "Seats unavailable", "status": 409,
  "code": "seats_unavailable", "detail": "seat 312-12-3 is held by another buyer", "request_id": "01J0000"}`
 
@@ -385,6 +391,10 @@ func examples() []example {
 			  "onsale_at": "2026-11-20T15:00:00Z", "max_tickets_per_user": 8, "currency": "USD", "status": "cancelled"}],
 			  "next_cursor": null}`, ""},
 		{"seat map", "GET", "/api/v1/events/evt_1/seats", 200, jsonCT, seatMap, ""},
+		{"compact seat map", "GET", "/api/v1/events/evt_1/seats?format=compact", 200, jsonCT, compactSeatMap, ""},
+		{"compact row with explicit ids", "GET", "/api/v1/events/evt_1/seats?format=compact", 200, jsonCT,
+			strings.Replace(compactSeatMap, `"status": "ahs"}`, `"status": "ahs", "seat_ids": ["9", "7", "8"], "numbers": [1, 2, 4]}`, 1), ""},
+		{"seat map not modified", "GET", "/api/v1/events/evt_1/seats", 304, "", ``, ""},
 		{"offers", "GET", "/api/v1/events/evt_1/offers?quantity=2&sort=price", 200, jsonCT,
 			`{"offers": [{"section": "312", "row": "1", "seat_from": 1, "seat_to": 4, "price_cents": 2500, "available": 4,
 			  "seat_ids": ["a", "b", "c", "d"]}]}`, ""},
@@ -440,6 +450,14 @@ func examples() []example {
 		{"bad seat status", "GET", "/api/v1/events/e/seats", 200, jsonCT, strings.Replace(seatMap, `"sold"`, `"gone"`, 1), "status"},
 		{"GA section without capacity", "GET", "/api/v1/events/e/seats", 200, jsonCT,
 			strings.Replace(seatMap, `"capacity": 5000, `, ``, 1), "capacity"},
+		{"compact bad status character", "GET", "/api/v1/events/e/seats?format=compact", 200, jsonCT,
+			strings.Replace(compactSeatMap, `"ahs"`, `"ahx"`, 1), "status"},
+		{"compact reserved section without rows", "GET", "/api/v1/events/e/seats?format=compact", 200, jsonCT,
+			strings.Replace(compactSeatMap, `"rows": [{"name": "1", "first_seat_id": "1", "first_number": 1, "status": "ahs"}]`, `"x": 1`, 1), "rows"},
+		{"compact without counts", "GET", "/api/v1/events/e/seats?format=compact", 200, jsonCT,
+			strings.Replace(compactSeatMap, `"capacity": 3, "available": 1,`, ``, 1), "capacity"},
+		{"compact ids without numbers", "GET", "/api/v1/events/e/seats?format=compact", 200, jsonCT,
+			strings.Replace(compactSeatMap, `"status": "ahs"}`, `"status": "ahs", "seat_ids": ["9", "7", "8"]}`, 1), "numbers"},
 		{"bad role", "GET", "/api/v1/me", 200, jsonCT, `{"user": {"id": "u", "email": "e", "name": "n", "role": "root"}}`, "role"},
 		{"id as number", "GET", "/api/v1/me", 200, jsonCT, `{"user": {"id": 7, "email": "e", "name": "n", "role": "admin"}}`, "id"},
 		{"problem without code", "POST", "/api/v1/events/evt_1/holds", 409, problemCT,

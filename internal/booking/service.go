@@ -35,6 +35,7 @@ type Service struct {
 	log      *slog.Logger
 	metrics  Observer
 	plans    *planCache
+	shared   *sharedSnapshots
 	gate     QueueGate
 	commits  *committer
 }
@@ -69,6 +70,9 @@ type Options struct {
 	// GroupCommit batches each event's holds and checkouts into shared
 	// transactions (groupcommit.go).
 	GroupCommit GroupCommit
+	// SnapshotMaxAge is how old a shared snapshot may get before it is
+	// read again (see SharedSnapshot); 0 means DefaultSnapshotMaxAge.
+	SnapshotMaxAge time.Duration
 }
 
 // QueueGate decides whether a buyer may hold seats at an event whose
@@ -99,9 +103,12 @@ func NewService(store Store, payments payment.Provider, clk clock.Clock, o Optio
 	if o.Gate == nil {
 		o.Gate = closedGate{}
 	}
+	if o.SnapshotMaxAge <= 0 {
+		o.SnapshotMaxAge = DefaultSnapshotMaxAge
+	}
 	return &Service{store: store, payments: payments, clock: clk, holdTTL: o.HoldTTL,
-		signer: Signer{key: o.Secret}, log: o.Log, metrics: o.Observer, plans: newPlanCache(), gate: o.Gate,
-		commits: newCommitter(store, o.GroupCommit)}
+		signer: Signer{key: o.Secret}, log: o.Log, metrics: o.Observer, plans: newPlanCache(),
+		shared: newSharedSnapshots(clk, o.SnapshotMaxAge), gate: o.Gate, commits: newCommitter(store, o.GroupCommit)}
 }
 
 // Signer signs and checks ticket barcodes with HMAC-SHA256, so a barcode

@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"strconv"
 	"sync"
+	"time"
 )
 
 // Compact seat statuses: one byte per place, in seat-number order.
@@ -38,6 +38,9 @@ type SeatPlan struct {
 	Map SeatMap
 	// order lists seat numbers in map order (section, row, number).
 	order []int64
+	// index lays the plan out flat for the reads that go over a whole
+	// snapshot: offers and the encoded seat maps (plan_index.go).
+	index planIndex
 }
 
 // Snapshot is an event's seats at one instant: the cached plan and the
@@ -46,8 +49,16 @@ type Snapshot struct {
 	Plan *SeatPlan
 	// Status has one byte per place, Status[No-1]: StatusByteAvailable,
 	// StatusByteHeld or StatusByteSold. A place whose hold has expired is
-	// available, whether or not the sweeper has run (invariant 3).
+	// available, whether or not the sweeper has run (invariant 3). A
+	// snapshot may be shared between requests (SharedSnapshot), so nobody
+	// may change Status.
 	Status []byte
+	// ReadAt is the service clock's time at which Status was read: holds
+	// that expired by then show available.
+	ReadAt time.Time
+	// views memoizes what is derived from a shared snapshot (see View);
+	// nil for a snapshot read for one caller.
+	views *views
 }
 
 // maxPlans bounds the plans a Service keeps; the stadium's is a few MB.
@@ -112,59 +123,76 @@ func (s *Service) Plan(ctx context.Context, eventID string) (*SeatPlan, error) {
 		if err != nil {
 			return nil, err
 		}
-		for i, st := range seats {
-			if st.No != int64(i+1) {
-				return nil, fmt.Errorf("event %s: seat numbers are not 1..%d", eventID, len(seats))
-			}
-		}
-		// Map order is the venue's section order (the order of the event's
-		// prices), then row, then number.
-		secPos := make(map[string]int, len(e.Prices))
+		sections := make([]string, len(e.Prices))
 		for i, p := range e.Prices {
-			secPos[p.Section] = i
+			sections[i] = p.Section
 		}
-		pos := make([]int, len(seats))
-		for i, st := range seats {
-			pos[i] = secPos[st.Section]
-		}
-		less := func(a, b int64) bool {
-			x, y := &seats[a-1], &seats[b-1]
-			if pa, pb := pos[a-1], pos[b-1]; pa != pb {
-				return pa < pb
-			}
-			if x.RowIndex != y.RowIndex {
-				return x.RowIndex < y.RowIndex
-			}
-			return x.Number < y.Number
-		}
-		order := make([]int64, len(seats))
-		sorted := true
-		for i := range order {
-			order[i] = int64(i + 1)
-			if i > 0 && less(order[i], order[i-1]) {
-				sorted = false
-			}
-		}
-		if !sorted { // venues number seats in map order, so this is rare
-			sort.SliceStable(order, func(i, j int) bool { return less(order[i], order[j]) })
-		}
-		ordered := make([]Seat, len(seats))
-		for i, no := range order {
-			ordered[i] = seats[no-1]
-		}
-		m := buildSeatMap(eventID, ordered, func(Seat) SeatStatus { return SeatAvailable })
-		return &SeatPlan{EventID: eventID, Seats: seats, Map: m, order: order}, nil
+		return newSeatPlan(eventID, sections, seats)
 	})
 }
 
-// Snapshot returns the event's plan with the status of every place now.
-// After the first call per event it costs one read of the taken places.
+// newSeatPlan lays out an event's places, given in seat-number order, in
+// map order: the venue's section order (sections, the order of the event's
+// prices), then row, then number.
+func newSeatPlan(eventID string, sections []string, seats []Seat) (*SeatPlan, error) {
+	for i, st := range seats {
+		if st.No != int64(i+1) {
+			return nil, fmt.Errorf("event %s: seat numbers are not 1..%d", eventID, len(seats))
+		}
+	}
+	secPos := make(map[string]int, len(sections))
+	for i, name := range sections {
+		secPos[name] = i
+	}
+	pos := make([]int, len(seats))
+	for i, st := range seats {
+		pos[i] = secPos[st.Section]
+	}
+	less := func(a, b int64) bool {
+		x, y := &seats[a-1], &seats[b-1]
+		if pa, pb := pos[a-1], pos[b-1]; pa != pb {
+			return pa < pb
+		}
+		if x.RowIndex != y.RowIndex {
+			return x.RowIndex < y.RowIndex
+		}
+		return x.Number < y.Number
+	}
+	order := make([]int64, len(seats))
+	sorted := true
+	for i := range order {
+		order[i] = int64(i + 1)
+		if i > 0 && less(order[i], order[i-1]) {
+			sorted = false
+		}
+	}
+	if !sorted { // venues number seats in map order, so this is rare
+		sort.SliceStable(order, func(i, j int) bool { return less(order[i], order[j]) })
+	}
+	ordered := make([]Seat, len(seats))
+	for i, no := range order {
+		ordered[i] = seats[no-1]
+	}
+	m := buildSeatMap(eventID, ordered, func(Seat) SeatStatus { return SeatAvailable })
+	return &SeatPlan{EventID: eventID, Seats: seats, Map: m, order: order, index: newPlanIndex(m, order, seats)}, nil
+}
+
+// Snapshot returns the event's plan with the status of every place now,
+// read for this caller alone: after the first call per event it costs one
+// read of the taken places. Hot reads that may be a little stale use
+// SharedSnapshot instead.
 func (s *Service) Snapshot(ctx context.Context, eventID string) (Snapshot, error) {
 	p, err := s.Plan(ctx, eventID)
 	if err != nil {
 		return Snapshot{}, err
 	}
-	taken, err := s.store.TakenSeats(ctx, eventID, s.clock.Now())
+	return s.readSnapshot(ctx, p)
+}
+
+// readSnapshot reads the status of every place of p now.
+func (s *Service) readSnapshot(ctx context.Context, p *SeatPlan) (Snapshot, error) {
+	now := s.clock.Now()
+	taken, err := s.store.TakenSeats(ctx, p.EventID, now)
 	if err != nil {
 		return Snapshot{}, fmt.Errorf("read seat statuses: %w", err)
 	}
@@ -182,7 +210,7 @@ func (s *Service) Snapshot(ctx context.Context, eventID string) (Snapshot, error
 			st[t.No-1] = StatusByteHeld
 		}
 	}
-	return Snapshot{Plan: p, Status: st}, nil
+	return Snapshot{Plan: p, Status: st, ReadAt: now}, nil
 }
 
 // StatusOf returns the status of seat number no.
@@ -190,7 +218,12 @@ func (sn Snapshot) StatusOf(no int64) SeatStatus {
 	if no < 1 || no > int64(len(sn.Status)) {
 		return SeatAvailable
 	}
-	switch sn.Status[no-1] {
+	return statusOfByte(sn.Status[no-1])
+}
+
+// statusOfByte is the status a status byte stands for.
+func statusOfByte(c byte) SeatStatus {
+	switch c {
 	case StatusByteSold:
 		return SeatSold
 	case StatusByteHeld:
@@ -238,20 +271,15 @@ func (sn Snapshot) Map() SeatMap {
 	return m
 }
 
-// Offers lists blocks of available seats like Service.Offers, from the
-// snapshot instead of a fresh read of every seat.
-func (sn Snapshot) Offers(q OfferQuery) ([]Offer, error) {
-	if err := q.validate(); err != nil {
-		return nil, err
-	}
-	score := func(id string) int64 {
-		n, err := strconv.ParseInt(id, 10, 64)
-		if err != nil || n < 1 || n > int64(len(sn.Plan.Seats)) {
-			return 1 << 62
+// available counts the section's available places.
+func (sn Snapshot) available(span sectionSpan) int {
+	n := 0
+	for _, no := range sn.Plan.order[span.start : span.start+span.n] {
+		if sn.Status[no-1] == StatusByteAvailable {
+			n++
 		}
-		return sn.Plan.Seats[n-1].Score
 	}
-	return rankOffers(sn.Map(), score, q), nil
+	return n
 }
 
 // Counts returns the snapshot's places by status.

@@ -7,7 +7,6 @@ import (
 
 	"github.com/boxoffice/boxoffice/internal/account"
 	"github.com/boxoffice/boxoffice/internal/apperr"
-	"github.com/boxoffice/boxoffice/internal/booking"
 	"github.com/boxoffice/boxoffice/internal/catalog"
 )
 
@@ -85,15 +84,6 @@ func (s *Server) cancelEvent(w http.ResponseWriter, r *http.Request, by account.
 	return nil
 }
 
-func (s *Server) seatMap(w http.ResponseWriter, r *http.Request) error {
-	m, err := s.Booking.SeatMap(r.Context(), r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, m)
-	return nil
-}
-
 func intParam(f *apperr.Fields, q map[string][]string, name string, def int64) int64 {
 	v := ""
 	if vs := q[name]; len(vs) > 0 {
@@ -107,23 +97,4 @@ func intParam(f *apperr.Fields, q map[string][]string, name string, def int64) i
 		f.Add(name, "must be an integer")
 	}
 	return n
-}
-
-func (s *Server) offers(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
-	var f apperr.Fields
-	oq := booking.OfferQuery{Quantity: int(intParam(&f, q, "quantity", 1)), Sort: q.Get("sort"),
-		MaxPriceCents: intParam(&f, q, "max_price_cents", 0), Section: q.Get("section"), Limit: int(intParam(&f, q, "limit", 50))}
-	if oq.Limit < 1 || oq.Limit > 500 {
-		f.Add("limit", "must be between 1 and 500")
-	}
-	if err := f.Err(); err != nil {
-		return err
-	}
-	offers, err := s.Booking.Offers(r.Context(), r.PathValue("id"), oq)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"offers": offers})
-	return nil
 }

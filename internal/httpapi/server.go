@@ -61,6 +61,7 @@ type Server struct {
 	log    *slog.Logger
 	mux    *http.ServeMux
 	limits *limiter
+	gzips  *gzipPool
 	// closing is closed by Shutdown: live streams end on it.
 	closing   chan struct{}
 	closeOnce sync.Once
@@ -78,13 +79,15 @@ func New(d Deps) *Server {
 	if d.Wrap == nil {
 		d.Wrap = func(_ string, h http.Handler) http.Handler { return h }
 	}
-	s := &Server{Deps: d, log: d.Log, mux: http.NewServeMux(), limits: newLimiter(d.RateLimits), closing: make(chan struct{})}
+	s := &Server{Deps: d, log: d.Log, mux: http.NewServeMux(), limits: newLimiter(d.RateLimits), gzips: newGzipPool(),
+		closing: make(chan struct{})}
 	s.routes()
 	return s
 }
 
-// ServeHTTP gives every request its state and a request id, turns panics
-// into a logged 500, and writes one log line per request.
+// ServeHTTP gives every request its state and a request id, gzips large
+// responses for clients that accept it (compress.go), turns panics into a
+// logged 500, and writes one log line per request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	st := &reqState{id: r.Header.Get("X-Request-Id")}
@@ -94,13 +97,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r = r.WithContext(context.WithValue(r.Context(), keyRequest, st))
 	sw := &statusWriter{ResponseWriter: w}
 	sw.Header().Set("X-Request-Id", st.id)
+	cw := newCompressWriter(sw, r, s.gzips)
 	defer func() {
 		if v := recover(); v != nil {
 			if v == http.ErrAbortHandler {
 				panic(v)
 			}
 			s.log.ErrorContext(r.Context(), "panic", "panic", fmt.Sprint(v), "stack", string(debug.Stack()), "request_id", st.id)
-			if !sw.wrote {
+			if cw.discard() {
+				for _, h := range []string{"Content-Encoding", "Content-Length", "ETag"} {
+					sw.Header().Del(h)
+				}
 				s.writeProblem(sw, r, fmt.Errorf("panic: %v", v))
 			}
 		}
@@ -120,7 +127,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		s.log.InfoContext(r.Context(), "request", attrs...)
 	}()
-	s.mux.ServeHTTP(sw, r)
+	s.mux.ServeHTTP(cw, r)
+	cw.finish()
 }
 
 // statusWriter remembers the status a handler wrote.

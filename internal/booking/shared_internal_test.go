@@ -1,0 +1,205 @@
+package booking
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/boxoffice/boxoffice/internal/clock"
+)
+
+// fakeReads is a read function for sharedSnapshots that counts its calls
+// and, when gate is set, blocks each read until gate is closed.
+type fakeReads struct {
+	clk     *clock.Fake
+	n       atomic.Int64
+	gate    chan struct{}
+	entered chan struct{} // gets a value as each gated read starts
+	fail    error
+}
+
+func (f *fakeReads) read(ctx context.Context, p *SeatPlan) (Snapshot, error) {
+	f.n.Add(1)
+	if f.gate != nil {
+		f.entered <- struct{}{}
+		<-f.gate
+	}
+	// Read at the end, so a caller that comes after the gate opened finds
+	// the result fresh whichever way the goroutines ran.
+	now := f.clk.Now()
+	if f.fail != nil {
+		return Snapshot{}, f.fail
+	}
+	return Snapshot{Plan: p, Status: []byte{StatusByteAvailable}, ReadAt: now}, nil
+}
+
+func plainPlan(id string) *SeatPlan { return &SeatPlan{EventID: id, Seats: make([]Seat, 1)} }
+
+// TestSharedSnapshotAges checks the staleness bound on a fake clock: a
+// snapshot is served until it is maxAge old and then read again, once.
+func TestSharedSnapshotAges(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clk := clock.NewFake(time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC))
+	const maxAge = 300 * time.Millisecond
+	c := newSharedSnapshots(clk, maxAge)
+	f := &fakeReads{clk: clk}
+	p := plainPlan("e1")
+	get := func() Snapshot {
+		t.Helper()
+		sn, err := c.get(ctx, p, f.read)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sn
+	}
+	first := get()
+	clk.Advance(maxAge - time.Millisecond)
+	if sn := get(); !sn.ReadAt.Equal(first.ReadAt) || f.n.Load() != 1 {
+		t.Fatalf("just under maxAge: read at %v after %d reads, want the first snapshot from 1 read", sn.ReadAt, f.n.Load())
+	}
+	clk.Advance(time.Millisecond)
+	second := get()
+	if !second.ReadAt.Equal(clk.Now()) || f.n.Load() != 2 {
+		t.Fatalf("at maxAge: read at %v after %d reads, want a new read", second.ReadAt, f.n.Load())
+	}
+
+	// Many callers of an expired snapshot: one read.
+	clk.Advance(maxAge)
+	var wg sync.WaitGroup
+	for range 100 {
+		wg.Go(func() { get() })
+	}
+	wg.Wait()
+	if n := f.n.Load(); n != 3 {
+		t.Fatalf("100 concurrent callers made %d reads in all, want 3", n)
+	}
+
+	// A clock moved back does not make an old snapshot look fresh for ever.
+	clk.Advance(-time.Hour)
+	if get(); f.n.Load() != 4 {
+		t.Fatalf("clock moved back: %d reads, want a new one", f.n.Load())
+	}
+}
+
+// TestSharedSnapshotWhileReading checks what callers get while a read is in
+// flight: the snapshot being replaced while it is under 4×maxAge old,
+// else the read's result; and an error reaches everyone waiting on it.
+func TestSharedSnapshotWhileReading(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clk := clock.NewFake(time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC))
+	const maxAge = 250 * time.Millisecond
+	c := newSharedSnapshots(clk, maxAge)
+	f := &fakeReads{clk: clk}
+	p := plainPlan("e1")
+	first, err := c.get(ctx, p, f.read)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	f.gate, f.entered = make(chan struct{}), make(chan struct{}, 4)
+	clk.Advance(maxAge)
+	reader := make(chan Snapshot)
+	go func() {
+		sn, _ := c.get(ctx, p, f.read)
+		reader <- sn
+	}()
+	<-f.entered // the read is in flight
+	if sn, err := c.get(ctx, p, f.read); err != nil || !sn.ReadAt.Equal(first.ReadAt) {
+		t.Fatalf("during a read: %v, %v; want the previous snapshot at once", sn.ReadAt, err)
+	}
+	clk.Advance(4 * maxAge) // now too old to serve: callers wait for the read
+	waiter := make(chan Snapshot)
+	go func() {
+		sn, _ := c.get(ctx, p, f.read)
+		waiter <- sn
+	}()
+	close(f.gate)
+	fresh, late := <-reader, <-waiter
+	if fresh.ReadAt.Equal(first.ReadAt) || !late.ReadAt.Equal(fresh.ReadAt) {
+		t.Fatalf("reader got %v, late caller %v; want both the new snapshot", fresh.ReadAt, late.ReadAt)
+	}
+	if n := f.n.Load(); n != 2 {
+		t.Fatalf("%d reads, want 2", n)
+	}
+
+	f.gate, f.fail = nil, errors.New("database down")
+	clk.Advance(time.Hour)
+	if _, err := c.get(ctx, p, f.read); !errors.Is(err, f.fail) {
+		t.Fatalf("failed read: %v", err)
+	}
+	f.fail = nil
+	if sn, err := c.get(ctx, p, f.read); err != nil || !sn.ReadAt.Equal(clk.Now()) {
+		t.Fatalf("after a failed read: %v, %v; want a new read", sn.ReadAt, err)
+	}
+}
+
+// TestSharedSnapshotsBounded checks that the cache keeps the most recently
+// read events only.
+func TestSharedSnapshotsBounded(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clk := clock.NewFake(time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC))
+	c := newSharedSnapshots(clk, time.Second)
+	f := &fakeReads{clk: clk}
+	hot := plainPlan("hot")
+	for i := range 3 * maxSharedSnapshots {
+		if _, err := c.get(ctx, plainPlan("e"+strconv.Itoa(i)), f.read); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.get(ctx, hot, f.read); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := c.lru.Len(); n != maxSharedSnapshots || len(c.entries) != n {
+		t.Fatalf("%d entries (%d in the map), want %d", n, len(c.entries), maxSharedSnapshots)
+	}
+	if f.n.Load() != 3*maxSharedSnapshots+1 {
+		t.Fatalf("%d reads: the hot event was evicted", f.n.Load())
+	}
+}
+
+// TestViews checks that a view is built once per snapshot, that callers of
+// a newer snapshot get the previous value while it is being built, and
+// that a build that panicked is tried again.
+func TestViews(t *testing.T) {
+	t.Parallel()
+	old := Snapshot{ReadAt: time.Unix(1, 0), views: newViews(nil)}
+	builds := 0
+	build := func(sn Snapshot) int64 { builds++; return sn.ReadAt.Unix() }
+	if View(old, "k", build) != 1 || View(old, "k", build) != 1 || builds != 1 {
+		t.Fatalf("built %d times, want once", builds)
+	}
+	cur := Snapshot{ReadAt: time.Unix(2, 0), views: newViews(old.views)}
+	started, release := make(chan struct{}), make(chan struct{})
+	done := make(chan int64)
+	go func() {
+		done <- View(cur, "k", func(sn Snapshot) int64 { close(started); <-release; return sn.ReadAt.Unix() })
+	}()
+	<-started
+	if v := View(cur, "k", build); v != 1 {
+		t.Fatalf("while building: %d, want the previous snapshot's 1", v)
+	}
+	close(release)
+	if v := <-done; v != 2 || View(cur, "k", build) != 2 {
+		t.Fatalf("built %d, want 2", v)
+	}
+	if old.views.prev != nil || cur.views.prev != old.views {
+		t.Fatalf("views keep more than one previous snapshot")
+	}
+	func() {
+		defer func() { _ = recover() }()
+		View(cur, "boom", func(Snapshot) int { panic("boom") })
+	}()
+	if v := View(cur, "boom", func(Snapshot) int { return 7 }); v != 7 {
+		t.Fatalf("after a panicked build: %d, want a new build", v)
+	}
+	if v := View(Snapshot{ReadAt: time.Unix(3, 0)}, "k", build); v != 3 {
+		t.Fatalf("unshared snapshot: %d", v)
+	}
+}
