@@ -21,6 +21,7 @@ func exercisePaymentSandbox(t *testing.T, newStore func(t *testing.T) Engine) {
 		"DeclineRemembered":          testSandboxDecline,
 		"RefundRules":                testSandboxRefunds,
 		"ConcurrentChargesOneKey":    testSandboxConcurrentCharges,
+		"ConcurrentChargesManyKeys":  testSandboxConcurrentChargesManyKeys,
 		"ConcurrentRefundsOneCharge": testSandboxConcurrentRefunds,
 	})
 }
@@ -164,6 +165,35 @@ func testSandboxConcurrentCharges(t *testing.T, s Engine) {
 	}
 	if c := a.ChargeCount(key); c != 1 {
 		t.Errorf("%d requests with one key made %d charges, want 1", n, c)
+	}
+}
+
+// testSandboxConcurrentChargesManyKeys: charges under different keys at
+// once (the SQLite engine writes them in shared transactions) each make
+// their own charge, and the ledger has every one.
+func testSandboxConcurrentChargesManyKeys(t *testing.T, s Engine) {
+	ctx := context.Background()
+	a, b := twoInstances(s)
+	const n = 40
+	keys := make([]string, n)
+	got := make([]payment.Charge, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		keys[i] = ids.New("ord")
+		p := alternate(a, b, i)
+		wg.Go(func() { got[i], errs[i] = p.Charge(ctx, chargeReq(keys[i], int64(1000+i), "tok_visa")) })
+	}
+	wg.Wait()
+	seen := map[string]bool{}
+	for i := range n {
+		if errs[i] != nil || got[i].AmountCents != int64(1000+i) || seen[got[i].ID] {
+			t.Errorf("request %d: %+v, %v; want its own charge of %d", i, got[i], errs[i], 1000+i)
+		}
+		seen[got[i].ID] = true
+		if c := a.ChargeCount(keys[i]); c != 1 {
+			t.Errorf("key %d made %d charges, want 1", i, c)
+		}
 	}
 }
 
