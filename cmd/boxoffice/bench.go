@@ -1,16 +1,12 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -142,58 +138,9 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 	return runBench(ctx, c, rep, stdout)
 }
 
-type benchServer struct {
-	cmd *exec.Cmd
-	url string
-}
-
-func startBenchServer(ctx context.Context, c benchConfig, stderr io.Writer) (*benchServer, error) {
-	exe, err := os.Executable()
-	if err != nil {
-		return nil, err
-	}
-	cmd := exec.CommandContext(ctx, exe, "serve", "--demo", "--addr", "127.0.0.1:0", "--database", c.database,
-		"--log-level", "warn", "--payment-latency", c.payLatency.String())
-	cmd.Env = append(os.Environ(), "BOXOFFICE_ADMIN_EMAIL=", "BOXOFFICE_ADMIN_PASSWORD=")
-	cmd.Stderr = stderr
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	s := &benchServer{cmd: cmd}
-	sc := bufio.NewScanner(out)
-	for sc.Scan() {
-		if u, ok := strings.CutPrefix(sc.Text(), "Boxoffice is listening on "); ok {
-			s.url = u
-			break
-		}
-	}
-	if s.url == "" {
-		s.stop()
-		return nil, fmt.Errorf("the server did not start")
-	}
-	go func() { _, _ = io.Copy(io.Discard, out) }()
-	return s, nil
-}
-
-func (s *benchServer) stop() {
-	_ = s.cmd.Process.Signal(os.Interrupt)
-	_ = s.cmd.Wait()
-}
-
-// peakRSS reads the server's high-water resident set size from /proc.
-func (s *benchServer) peakRSS() string { return vmHWM(strconv.Itoa(s.cmd.Process.Pid)) }
-
-// vmHWM is the peak resident set size of process pid ("self" for this
-// one), as /proc reports it.
-func vmHWM(pid string) string {
-	if kb, ok := procStatusKB(pid, "VmHWM"); ok {
-		return strconv.FormatInt(kb, 10) + " kB"
-	}
-	return "unknown"
+// salesFigures is the admin's sales summary of the bench event.
+type salesFigures struct {
+	Capacity, Available, Held, Sold, Orders int
 }
 
 type benchStats struct {
@@ -296,9 +243,7 @@ func runBench(ctx context.Context, c benchConfig, rep *benchReport, out io.Write
 	}
 	rss.stop()
 
-	var sales struct {
-		Capacity, Available, Held, Sold, Orders int
-	}
+	var sales salesFigures
 	if _, err := cl.do(ctx, "GET", "/api/v1/admin/events/"+ev.Event.ID+"/sales", login.Token, nil, &sales); err != nil {
 		return fmt.Errorf("sales: %w", err)
 	}
@@ -320,37 +265,8 @@ func runBench(ctx context.Context, c benchConfig, rep *benchReport, out io.Write
 		fmt.Fprintf(out, "first unexpected failure: %v\n", f)
 	}
 	balanced := oversold == 0 && len(st.seats) == sales.Sold && sales.Available+sales.Held+sales.Sold == sales.Capacity
-
-	s := serviceSummary{Sold: sales.Sold, Capacity: sales.Capacity, Available: sales.Available, Held: sales.Held, Orders: orders,
-		Holds: st.holds.Load(), ElapsedSeconds: elapsed.Seconds(), OrdersPerSecond: float64(orders) / elapsed.Seconds(),
-		HoldsPerSecond: float64(st.holds.Load()) / elapsed.Seconds(), TicketsPerSecond: float64(sales.Sold) / elapsed.Seconds(),
-		HoldLatency: summarize(holdLat), OrderLatency: summarize(orderLat), LostRaces: st.lost.Load(), UnexpectedFailures: st.failures.Load(),
-		Oversold: oversold, TicketsIssued: len(st.seats), BooksBalanced: balanced}
-	if f := st.firstFail.Load(); f != nil {
-		s.FirstFailure = fmt.Sprint(f)
-	}
-	if rd != nil {
-		rep.Readers = rd.summary()
-		rep.Readers.print(out)
-	}
-	if r := rep.Ceiling; r != nil && r.TxPerSecond > 0 {
-		rep.Ratio = &ceilingRatio{OrdersPerCeilingTx: s.OrdersPerSecond / r.TxPerSecond, HoldsPerCeilingTx: s.HoldsPerSecond / r.TxPerSecond}
-		fmt.Fprintf(out, "ceiling %.0f hold tx/s (bare, %s, %d writers); service %.0f orders/s, %.0f holds/s\n", r.TxPerSecond, r.Engine, r.Writers,
-			s.OrdersPerSecond, s.HoldsPerSecond)
-		fmt.Fprintf(out, "service/ceiling: orders/s ÷ ceiling tx/s = %.3f; holds/s ÷ ceiling tx/s = %.3f\n", rep.Ratio.OrdersPerCeilingTx, rep.Ratio.HoldsPerCeilingTx)
-	}
-	rep.Service = s
-	rep.Config.Instances, rep.Config.URLs, rep.Config.Venue, rep.Config.Capacity, rep.Config.EventID = len(c.urls), c.urls, v.Name, v.Capacity, ev.Event.ID
-	for i, srv := range c.servers {
-		m := serverMemory{URL: srv.url, PID: pids[i], PeakSampledKB: rss.peak[i], Samples: len(rss.samples)}
-		m.PeakRSSKB, _ = procStatusKB(strconv.Itoa(pids[i]), "VmHWM")
-		if k := len(rss.samples); k > 0 {
-			m.LastSampledKB = rss.samples[k-1][i]
-		}
-		rep.Servers = append(rep.Servers, m)
-	}
-	rep.Series = series(elapsed, st.holdLat, st.orderLat, rd, rss)
-	rep.Config.LoadAvgEnd, rep.Config.FinishedAt = loadAvg(), time.Now().UTC()
+	rep.finish(c, st, sales, elapsed, oversold, balanced, rd, rss, out)
+	rep.Config.Venue, rep.Config.Capacity, rep.Config.EventID = v.Name, v.Capacity, ev.Event.ID
 	if c.report != "" {
 		chart, err := writeReport(c.report, rep)
 		if err != nil {
@@ -472,14 +388,4 @@ func (st *benchStats) record(to *[]timedLat, t0 time.Time, ok bool) {
 func (st *benchStats) fail(err error) {
 	st.failures.Add(1)
 	st.firstFail.CompareAndSwap(nil, err)
-}
-
-func pct(ds []time.Duration, p int) time.Duration {
-	if len(ds) == 0 {
-		return 0
-	}
-	s := append([]time.Duration(nil), ds...)
-	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
-	i := (len(s)*p + 99) / 100
-	return s[min(max(i-1, 0), len(s)-1)].Round(10 * time.Microsecond)
 }

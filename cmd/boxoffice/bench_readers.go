@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -207,8 +209,15 @@ func (s *readerSummary) print(out io.Writer) {
 	fmt.Fprintf(out, "readers: %d req/s offered in all, half on each endpoint, at most %d in flight, for %.1fs\n", s.RatePerSecond, s.MaxInFlight, s.Seconds)
 	for _, name := range []string{"seats", "offers"} {
 		e := s.Endpoints[name]
-		fmt.Fprintf(out, "readers %-6s p50 %s  p99 %s  max %s  (n=%d); ok %d (%.0f/s), errors %d %v, dropped at the in-flight cap %d; body %.0f B mean, gzip %d\n",
-			name, ms(e.Latency.P50), ms(e.Latency.P99), ms(e.Latency.Max), e.Answered, e.OK, e.OKPerSecond, e.Errors, e.ErrorKind, e.Dropped,
+		kinds := ""
+		for _, k := range slices.Sorted(maps.Keys(e.ErrorKind)) {
+			kinds += fmt.Sprintf(" %s %d", k, e.ErrorKind[k])
+		}
+		if kinds != "" {
+			kinds = " (" + kinds[1:] + ")"
+		}
+		fmt.Fprintf(out, "readers %-6s p50 %s  p99 %s  max %s  (n=%d); ok %d (%.0f/s), errors %d%s, dropped at the in-flight cap %d; body %.0f B mean, gzip %d\n",
+			name, ms(e.Latency.P50), ms(e.Latency.P99), ms(e.Latency.Max), e.Answered, e.OK, e.OKPerSecond, e.Errors, kinds, e.Dropped,
 			e.MeanBytes, e.Gzipped)
 	}
 }

@@ -2,10 +2,13 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -117,6 +120,17 @@ type latencySummary struct {
 type timedLat struct {
 	at, d time.Duration
 	ok    bool
+}
+
+// pct is the p-th percentile of ds (100: the maximum), rounded to 10µs.
+func pct(ds []time.Duration, p int) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := append([]time.Duration(nil), ds...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	i := (len(s)*p + 99) / 100
+	return s[min(max(i-1, 0), len(s)-1)].Round(10 * time.Microsecond)
 }
 
 func summarize(ds []time.Duration) latencySummary {
@@ -274,6 +288,44 @@ func (c *reportConfig) buildInfo() {
 			c.GitModified = s.Value == "true"
 		}
 	}
+}
+
+// finish fills the report from the finished sale and prints the lines
+// that compare it with the ceiling; the sale's own lines are printed by
+// then.
+func (rep *benchReport) finish(c benchConfig, st *benchStats, sales salesFigures, elapsed time.Duration, oversold int, balanced bool,
+	rd *readers, rss *rssSampler, out io.Writer) {
+	orders, holds := st.orders.Load(), st.holds.Load()
+	s := serviceSummary{Sold: sales.Sold, Capacity: sales.Capacity, Available: sales.Available, Held: sales.Held, Orders: orders,
+		Holds: holds, ElapsedSeconds: elapsed.Seconds(), OrdersPerSecond: float64(orders) / elapsed.Seconds(),
+		HoldsPerSecond: float64(holds) / elapsed.Seconds(), TicketsPerSecond: float64(sales.Sold) / elapsed.Seconds(),
+		HoldLatency: summarize(durations(st.holdLat)), OrderLatency: summarize(durations(st.orderLat)), LostRaces: st.lost.Load(),
+		UnexpectedFailures: st.failures.Load(), Oversold: oversold, TicketsIssued: len(st.seats), BooksBalanced: balanced}
+	if f := st.firstFail.Load(); f != nil {
+		s.FirstFailure = fmt.Sprint(f)
+	}
+	rep.Service = s
+	if rd != nil {
+		rep.Readers = rd.summary()
+		rep.Readers.print(out)
+	}
+	if r := rep.Ceiling; r != nil && r.TxPerSecond > 0 {
+		rep.Ratio = &ceilingRatio{OrdersPerCeilingTx: s.OrdersPerSecond / r.TxPerSecond, HoldsPerCeilingTx: s.HoldsPerSecond / r.TxPerSecond}
+		fmt.Fprintf(out, "ceiling %.0f hold tx/s (bare, %s, %d writers); service %.0f orders/s, %.0f holds/s\n", r.TxPerSecond, r.Engine, r.Writers,
+			s.OrdersPerSecond, s.HoldsPerSecond)
+		fmt.Fprintf(out, "service/ceiling: orders/s ÷ ceiling tx/s = %.3f; holds/s ÷ ceiling tx/s = %.3f\n", rep.Ratio.OrdersPerCeilingTx, rep.Ratio.HoldsPerCeilingTx)
+	}
+	rep.Config.Instances, rep.Config.URLs = len(c.urls), c.urls
+	for i, srv := range c.servers {
+		m := serverMemory{URL: srv.url, PID: rss.pids[i], PeakSampledKB: rss.peak[i], Samples: len(rss.samples)}
+		m.PeakRSSKB, _ = procStatusKB(strconv.Itoa(m.PID), "VmHWM")
+		if k := len(rss.samples); k > 0 {
+			m.LastSampledKB = rss.samples[k-1][i]
+		}
+		rep.Servers = append(rep.Servers, m)
+	}
+	rep.Series = series(elapsed, st.holdLat, st.orderLat, rd, rss)
+	rep.Config.LoadAvgEnd, rep.Config.FinishedAt = loadAvg(), time.Now().UTC()
 }
 
 // writeReport writes the report as JSON to path and its chart next to it

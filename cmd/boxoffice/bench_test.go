@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -77,6 +78,11 @@ func TestBenchReaders(t *testing.T) {
 		}
 		if offers.OK != 0 || offers.Errors != int(offers.Offered) || offers.ErrorKind["http_500"] != offers.Errors {
 			t.Errorf("offers: %+v", offers)
+		}
+		var out strings.Builder
+		s.print(&out)
+		if want := fmt.Sprintf("errors %d (http_500 %d), dropped", offers.Errors, offers.Errors); !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
 	})
 	t.Run("the in-flight cap drops", func(t *testing.T) {
