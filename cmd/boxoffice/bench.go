@@ -1,20 +1,19 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/boxoffice/boxoffice/internal/config"
+	"github.com/boxoffice/boxoffice/internal/store"
 )
 
 // benchConfig is the flags of `boxoffice bench`.
@@ -26,9 +25,18 @@ type benchConfig struct {
 	maxOrders                      int
 	database                       string
 	// instances is how many servers to start on database; urls are the
-	// servers the buyers are spread over.
+	// servers the buyers are spread over, servers those this bench started.
 	instances int
 	urls      []string
+	servers   []*benchServer
+	// ceiling measures the bare hold transaction on database first.
+	ceiling         bool
+	ceilingDuration time.Duration
+	ceilingWriters  int
+	ceilingSeats    int // 0: the demo stadium's; smaller in tests
+	// readersRate is the background reads per second (0: none).
+	readersRate, readersMaxInFlight int
+	report                          string
 }
 
 // bench runs the on-sale benchmark: it starts a server (or uses --url),
@@ -36,6 +44,12 @@ type benchConfig struct {
 // best-available pairs and pay for them until the event is sold out. It
 // then checks that no seat was sold twice and reports throughput, latency
 // and the server's peak memory.
+//
+// Before the servers start it times the bare hold transaction on the same
+// database (bench_ceiling.go), so that the service's throughput can be read
+// as a share of what the database alone does; during the sale it can add
+// an open-loop load of anonymous readers (bench_readers.go). Everything is
+// written to a JSON report with a per-second series, and an SVG chart.
 func bench(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var c benchConfig
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
@@ -50,8 +64,25 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.DurationVar(&c.payLatency, "payment-latency", 0, "simulated payment provider latency of the started server")
 	fs.IntVar(&c.maxOrders, "max-orders", 0, "stop after this many orders (0: until sold out)")
 	fs.IntVar(&c.instances, "instances", 1, "servers to start on --database (more than one needs postgres://…); buyers are spread over them")
+	fs.BoolVar(&c.ceiling, "ceiling", true, "first time the bare hold transaction on the same database, in scratch tables (needs --database with --url)")
+	fs.DurationVar(&c.ceilingDuration, "ceiling-duration", 10*time.Second, "how long the ceiling's writers run (less if every pair is claimed first)")
+	fs.IntVar(&c.ceilingWriters, "ceiling-writers", 0, "concurrent writers of the ceiling (0: 32 connections on PostgreSQL; 2 on SQLite, through its one writer connection)")
+	fs.IntVar(&c.readersRate, "readers-rate", 0, "background reads per second during the sale, open loop, half seat maps and half offers (0: none)")
+	fs.IntVar(&c.readersMaxInFlight, "readers-max-inflight", 256, "most background reads out at once; one due beyond that is dropped and counted")
+	fs.StringVar(&c.report, "report", "bench-report.json", "write the JSON report here, and its SVG chart beside it with .svg (\"\": neither)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if c.readersRate < 0 || c.readersMaxInFlight < 1 {
+		return fmt.Errorf("--readers-rate must be 0 or more and --readers-max-inflight at least 1")
+	}
+	rep := &benchReport{Config: reportConfig{Flags: map[string]string{}, LoadAvgStart: loadAvg(), StartedAt: time.Now().UTC(),
+		PaymentLatency: c.payLatency.String()}}
+	rep.Config.buildInfo()
+	fs.VisitAll(func(f *flag.Flag) { rep.Config.Flags[f.Name] = f.Value.String() })
+	rep.Config.Flags["admin-password"] = "(set)" // a secret, even the demo's
+	if c.database != "" {
+		rep.Config.Flags["database"] = config.MaskURL(c.database)
 	}
 	if c.url != "" {
 		c.urls = strings.Split(c.url, ",")
@@ -59,104 +90,73 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 		if c.instances > 1 && !strings.HasPrefix(c.database, "postgres") {
 			return fmt.Errorf("--instances %d needs --database postgres://…: the instances share one database", c.instances)
 		}
+		if c.database == "" {
+			dir, err := os.MkdirTemp("", "boxoffice-bench-*")
+			if err != nil {
+				return err
+			}
+			defer os.RemoveAll(dir)
+			c.database = "sqlite:" + filepath.Join(dir, "bench.db")
+		}
+	}
+	if engine, _, err := store.ParseURL(c.database); err == nil {
+		rep.Config.Database, rep.Config.DatabaseURL = string(engine), config.MaskURL(c.database)
+	}
+	switch {
+	case !c.ceiling:
+		rep.CeilingSkipped = "--ceiling=false"
+	case c.database == "":
+		rep.CeilingSkipped = "--url without --database: the database is not known"
+		fmt.Fprintf(stdout, "ceiling: skipped (%s)\n", rep.CeilingSkipped)
+	default:
+		// Before any server runs: the database is the bench's alone.
+		r, err := runCeiling(ctx, c, stdout)
+		if err != nil {
+			return err
+		}
+		rep.Ceiling = r
+	}
+	if c.url == "" {
 		// One after another: the first loads the demo data into an empty
 		// database, the others find it there.
-		for i := range max(1, c.instances) {
+		for range max(1, c.instances) {
 			srv, err := startBenchServer(ctx, c, stderr)
 			if err != nil {
 				return err
 			}
 			defer srv.stop()
 			c.urls = append(c.urls, srv.url)
-			defer func() { fmt.Fprintf(stdout, "server %d peak RSS: %s\n", i+1, srv.peakRSS()) }()
+			c.servers = append(c.servers, srv)
 		}
+		defer func() {
+			for i, srv := range c.servers {
+				fmt.Fprintf(stdout, "server %d peak RSS: %s\n", i+1, srv.peakRSS())
+			}
+		}()
 	}
 	c.url = c.urls[0]
-	return runBench(ctx, c, stdout)
+	return runBench(ctx, c, rep, stdout)
 }
 
-type benchServer struct {
-	cmd *exec.Cmd
-	url string
-	dir string
-}
-
-func startBenchServer(ctx context.Context, c benchConfig, stderr io.Writer) (*benchServer, error) {
-	exe, err := os.Executable()
-	if err != nil {
-		return nil, err
-	}
-	dir, err := os.MkdirTemp("", "boxoffice-bench-*")
-	if err != nil {
-		return nil, err
-	}
-	db := c.database
-	if db == "" {
-		db = "sqlite:" + filepath.Join(dir, "bench.db")
-	}
-	cmd := exec.CommandContext(ctx, exe, "serve", "--demo", "--addr", "127.0.0.1:0", "--database", db,
-		"--log-level", "warn", "--payment-latency", c.payLatency.String())
-	cmd.Env = append(os.Environ(), "BOXOFFICE_ADMIN_EMAIL=", "BOXOFFICE_ADMIN_PASSWORD=")
-	cmd.Stderr = stderr
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	s := &benchServer{cmd: cmd, dir: dir}
-	sc := bufio.NewScanner(out)
-	for sc.Scan() {
-		if u, ok := strings.CutPrefix(sc.Text(), "Boxoffice is listening on "); ok {
-			s.url = u
-			break
-		}
-	}
-	if s.url == "" {
-		s.stop()
-		return nil, fmt.Errorf("the server did not start")
-	}
-	go func() { _, _ = io.Copy(io.Discard, out) }()
-	return s, nil
-}
-
-func (s *benchServer) stop() {
-	_ = s.cmd.Process.Signal(os.Interrupt)
-	_ = s.cmd.Wait()
-	os.RemoveAll(s.dir)
-}
-
-// peakRSS reads the server's high-water resident set size from /proc.
-func (s *benchServer) peakRSS() string { return vmHWM(strconv.Itoa(s.cmd.Process.Pid)) }
-
-// vmHWM is the peak resident set size of process pid ("self" for this
-// one), as /proc reports it.
-func vmHWM(pid string) string {
-	b, err := os.ReadFile("/proc/" + pid + "/status")
-	if err != nil {
-		return "unknown"
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			return strings.TrimSpace(v)
-		}
-	}
-	return "unknown"
+// salesFigures is the admin's sales summary of the bench event.
+type salesFigures struct {
+	Capacity, Available, Held, Sold, Orders int
 }
 
 type benchStats struct {
+	start     time.Time // the sale's opening, when the buyers start
 	mu        sync.Mutex
-	holdLat   []time.Duration
-	orderLat  []time.Duration
+	holdLat   []timedLat // every hold request
+	orderLat  []timedLat // every order request
 	seats     map[string]int
 	orders    atomic.Int64
+	holds     atomic.Int64 // holds made
 	lost      atomic.Int64 // seats_unavailable: a race lost, expected
 	failures  atomic.Int64 // anything unexpected
 	firstFail atomic.Value
 }
 
-func runBench(ctx context.Context, c benchConfig, out io.Writer) error {
+func runBench(ctx context.Context, c benchConfig, rep *benchReport, out io.Writer) error {
 	clients := make([]*client, len(c.urls))
 	for i, u := range c.urls {
 		clients[i] = newClient(u)
@@ -201,10 +201,19 @@ func runBench(ctx context.Context, c benchConfig, out io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(out, "bench: registered in %s; %d buyers start now\n", time.Since(regStart).Round(time.Millisecond), c.buyers)
-	st := &benchStats{seats: map[string]int{}}
+	start := time.Now()
+	st := &benchStats{seats: map[string]int{}, start: start}
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	start := time.Now()
+	var rd *readers
+	if c.readersRate > 0 {
+		rd = startReaders(ctx, c.urls, ev.Event.ID, c.readersRate, c.readersMaxInFlight, start)
+	}
+	pids := make([]int, len(c.servers))
+	for i, srv := range c.servers {
+		pids[i] = srv.cmd.Process.Pid
+	}
+	rss := startRSS(pids, start)
 	progressDone := make(chan struct{})
 	defer close(progressDone)
 	go func() {
@@ -229,10 +238,12 @@ func runBench(ctx context.Context, c benchConfig, out io.Writer) error {
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
-
-	var sales struct {
-		Capacity, Available, Held, Sold, Orders int
+	if rd != nil {
+		rd.stop()
 	}
+	rss.stop()
+
+	var sales salesFigures
 	if _, err := cl.do(ctx, "GET", "/api/v1/admin/events/"+ev.Event.ID+"/sales", login.Token, nil, &sales); err != nil {
 		return fmt.Errorf("sales: %w", err)
 	}
@@ -243,17 +254,35 @@ func runBench(ctx context.Context, c benchConfig, out io.Writer) error {
 		}
 	}
 	orders := st.orders.Load()
+	holdLat, orderLat := durations(st.holdLat), durations(st.orderLat)
 	fmt.Fprintf(out, "sold %d of %d places in %d orders in %s: %.0f orders/s, %.0f tickets/s\n", sales.Sold, sales.Capacity, orders,
 		elapsed.Round(time.Millisecond), float64(orders)/elapsed.Seconds(), float64(sales.Sold)/elapsed.Seconds())
-	fmt.Fprintf(out, "hold latency  p50 %s  p90 %s  p99 %s  max %s  (n=%d)\n", pct(st.holdLat, 50), pct(st.holdLat, 90), pct(st.holdLat, 99), pct(st.holdLat, 100), len(st.holdLat))
-	fmt.Fprintf(out, "order latency p50 %s  p90 %s  p99 %s  max %s  (n=%d)\n", pct(st.orderLat, 50), pct(st.orderLat, 90), pct(st.orderLat, 99), pct(st.orderLat, 100), len(st.orderLat))
+	fmt.Fprintf(out, "hold latency  p50 %s  p90 %s  p99 %s  max %s  (n=%d)\n", pct(holdLat, 50), pct(holdLat, 90), pct(holdLat, 99), pct(holdLat, 100), len(holdLat))
+	fmt.Fprintf(out, "order latency p50 %s  p90 %s  p99 %s  max %s  (n=%d)\n", pct(orderLat, 50), pct(orderLat, 90), pct(orderLat, 99), pct(orderLat, 100), len(orderLat))
 	fmt.Fprintf(out, "lost races (409 seats_unavailable): %d; unexpected failures: %d\n", st.lost.Load(), st.failures.Load())
 	fmt.Fprintf(out, "oversold seats: %d; tickets issued %d; sales says sold %d, available %d, held %d\n", oversold, len(st.seats), sales.Sold, sales.Available, sales.Held)
 	if f := st.firstFail.Load(); f != nil {
 		fmt.Fprintf(out, "first unexpected failure: %v\n", f)
 	}
-	if oversold > 0 || len(st.seats) != sales.Sold || sales.Available+sales.Held+sales.Sold != sales.Capacity {
-		return fmt.Errorf("invariant broken: oversold %d, tickets %d vs sold %d", oversold, len(st.seats), sales.Sold)
+	balanced := oversold == 0 && len(st.seats) == sales.Sold && sales.Available+sales.Held+sales.Sold == sales.Capacity
+	rep.finish(c, st, sales, elapsed, oversold, balanced, rd, rss, out)
+	rep.Config.Venue, rep.Config.Capacity, rep.Config.EventID = v.Name, v.Capacity, ev.Event.ID
+	if c.report != "" {
+		chart, err := writeReport(c.report, rep)
+		if err != nil {
+			return fmt.Errorf("write the report: %w", err)
+		}
+		fmt.Fprintf(out, "report: %s; chart: %s\n", c.report, chart)
+	}
+	if !balanced {
+		err := fmt.Errorf("invariant broken: oversold %d, tickets %d vs sold %d", oversold, len(st.seats), sales.Sold)
+		if oversold == 0 && len(st.seats) < sales.Sold && st.failures.Load() > 0 {
+			// An order whose answer the client gave up on may still have
+			// been paid: its tickets are sold but not counted here.
+			err = fmt.Errorf("%w (%d requests failed: an order whose answer was lost, as on a timeout, may still have been paid, "+
+				"its tickets sold but not counted here; no seat was seen twice)", err, st.failures.Load())
+		}
+		return err
 	}
 	return nil
 }
@@ -303,9 +332,10 @@ func buyer(ctx context.Context, cl *client, c benchConfig, eventID string, users
 		}
 		t0 := time.Now()
 		code, err := cl.do(ctx, "POST", "/api/v1/events/"+eventID+"/holds", user, map[string]any{"best_available": true, "quantity": qty}, &h)
-		st.record(&st.holdLat, time.Since(t0))
+		st.record(&st.holdLat, t0, code == "")
 		switch code {
 		case "":
+			st.holds.Add(1)
 		case "seats_unavailable":
 			st.lost.Add(1)
 			if qty > 1 {
@@ -333,7 +363,7 @@ func buyer(ctx context.Context, cl *client, c benchConfig, eventID string, users
 		}
 		t0 = time.Now()
 		code, err = cl.do(ctx, "POST", "/api/v1/orders", user, map[string]any{"hold_id": h.Hold.ID, "payment_token": "tok_visa"}, &o)
-		st.record(&st.orderLat, time.Since(t0))
+		st.record(&st.orderLat, t0, code == "")
 		if code != "" {
 			st.fail(err)
 			continue
@@ -347,23 +377,15 @@ func buyer(ctx context.Context, cl *client, c benchConfig, eventID string, users
 	}
 }
 
-func (st *benchStats) record(to *[]time.Duration, d time.Duration) {
+// record notes a request that started at t0 and has just ended.
+func (st *benchStats) record(to *[]timedLat, t0 time.Time, ok bool) {
+	now := time.Now()
 	st.mu.Lock()
-	*to = append(*to, d)
+	*to = append(*to, timedLat{at: now.Sub(st.start), d: now.Sub(t0), ok: ok})
 	st.mu.Unlock()
 }
 
 func (st *benchStats) fail(err error) {
 	st.failures.Add(1)
 	st.firstFail.CompareAndSwap(nil, err)
-}
-
-func pct(ds []time.Duration, p int) time.Duration {
-	if len(ds) == 0 {
-		return 0
-	}
-	s := append([]time.Duration(nil), ds...)
-	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
-	i := (len(s)*p + 99) / 100
-	return s[min(max(i-1, 0), len(s)-1)].Round(10 * time.Microsecond)
 }
