@@ -36,6 +36,8 @@ type benchConfig struct {
 	ceilingSeats    int // 0: the demo stadium's; smaller in tests
 	// readersRate is the background reads per second (0: none).
 	readersRate, readersMaxInFlight int
+	// readersSeatFormat is the seat map form the readers ask for.
+	readersSeatFormat string
 	report                          string
 }
 
@@ -67,11 +69,15 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.BoolVar(&c.ceiling, "ceiling", true, "first time the bare hold transaction on the same database, in scratch tables (needs --database with --url)")
 	fs.DurationVar(&c.ceilingDuration, "ceiling-duration", 10*time.Second, "how long the ceiling's writers run (less if every pair is claimed first)")
 	fs.IntVar(&c.ceilingWriters, "ceiling-writers", 0, "concurrent writers of the ceiling (0: 32 connections on PostgreSQL; 2 on SQLite, through its one writer connection)")
+	fs.StringVar(&c.readersSeatFormat, "readers-seat-format", "compact", "seat map form the readers ask for: compact (a status string per row, what a map page needs) or full")
 	fs.IntVar(&c.readersRate, "readers-rate", 0, "background reads per second during the sale, open loop, half seat maps and half offers (0: none)")
 	fs.IntVar(&c.readersMaxInFlight, "readers-max-inflight", 256, "most background reads out at once; one due beyond that is dropped and counted")
 	fs.StringVar(&c.report, "report", "bench-report.json", "write the JSON report here, and its SVG chart beside it with .svg (\"\": neither)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if c.readersSeatFormat != "compact" && c.readersSeatFormat != "full" {
+		return fmt.Errorf("--readers-seat-format must be compact or full")
 	}
 	if c.readersRate < 0 || c.readersMaxInFlight < 1 {
 		return fmt.Errorf("--readers-rate must be 0 or more and --readers-max-inflight at least 1")
@@ -207,7 +213,7 @@ func runBench(ctx context.Context, c benchConfig, rep *benchReport, out io.Write
 	var wg sync.WaitGroup
 	var rd *readers
 	if c.readersRate > 0 {
-		rd = startReaders(ctx, c.urls, ev.Event.ID, c.readersRate, c.readersMaxInFlight, start)
+		rd = startReaders(ctx, c.urls, ev.Event.ID, c.readersSeatFormat, c.readersRate, c.readersMaxInFlight, start)
 	}
 	pids := make([]int, len(c.servers))
 	for i, srv := range c.servers {

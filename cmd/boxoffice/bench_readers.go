@@ -51,13 +51,13 @@ type readerEndpoint struct {
 
 // startReaders starts the load on eventID, half on each endpoint, spread
 // over urls; stop ends it.
-func startReaders(ctx context.Context, urls []string, eventID string, rate, maxInFlight int, start time.Time) *readers {
+func startReaders(ctx context.Context, urls []string, eventID, seatFormat string, rate, maxInFlight int, start time.Time) *readers {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConns, tr.MaxIdleConnsPerHost = maxInFlight, maxInFlight
 	r := &readers{http: &http.Client{Transport: tr, Timeout: 30 * time.Second}, urls: urls, rate: rate, maxInFlight: maxInFlight,
 		start: start, stopping: make(chan struct{})}
 	r.endpoints = [2]*readerEndpoint{
-		{name: "seats", path: "/api/v1/events/" + eventID + "/seats", errs: map[string]int{}},
+		{name: "seats", path: "/api/v1/events/" + eventID + "/seats?format=" + seatFormat, errs: map[string]int{}},
 		{name: "offers", path: "/api/v1/events/" + eventID + "/offers?quantity=2", errs: map[string]int{}},
 	}
 	r.scheduled.Add(1)

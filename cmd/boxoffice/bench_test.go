@@ -65,7 +65,7 @@ func TestBenchReaders(t *testing.T) {
 			}
 		}))
 		defer srv.Close()
-		rd := startReaders(context.Background(), []string{srv.URL}, "evt_1", 400, 64, time.Now())
+		rd := startReaders(context.Background(), []string{srv.URL}, "evt_1", "compact", 400, 64, time.Now())
 		time.Sleep(500 * time.Millisecond)
 		rd.stop()
 		s := rd.summary()
@@ -97,7 +97,7 @@ func TestBenchReaders(t *testing.T) {
 			<-release
 		}))
 		defer srv.Close()
-		rd := startReaders(context.Background(), []string{srv.URL}, "evt_1", 200, 2, time.Now())
+		rd := startReaders(context.Background(), []string{srv.URL}, "evt_1", "compact", 200, 2, time.Now())
 		time.Sleep(300 * time.Millisecond)
 		close(release) // a read or two more may go out before stop
 		rd.stop()
