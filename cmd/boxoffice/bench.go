@@ -38,7 +38,7 @@ type benchConfig struct {
 	readersRate, readersMaxInFlight int
 	// readersSeatFormat is the seat map form the readers ask for.
 	readersSeatFormat string
-	report                          string
+	report            string
 }
 
 // bench runs the on-sale benchmark: it starts a server (or uses --url),
