@@ -24,9 +24,10 @@ const maxSharedSnapshots = 64
 
 // SharedSnapshot returns a recent snapshot of the event's seats, shared by
 // every caller in this process: it is at most MaxAge old (Options.
-// SnapshotMaxAge, DefaultSnapshotMaxAge by default), except that while one
-// caller re-reads it the others are given the one being replaced, up to
-// four times MaxAge old, rather than wait for the database. One caller at a
+// SnapshotMaxAge, DefaultSnapshotMaxAge by default), except that once it is
+// older, the re-read runs in the background and every caller meanwhile,
+// the one who started it too, is given the one being replaced, up to four
+// times MaxAge old, rather than wait for the database. One caller at a
 // time reads (single flight), so however many requests come in, an event
 // costs at most one read of its taken places per MaxAge.
 //
@@ -131,8 +132,14 @@ func (c *sharedSnapshots) get(ctx context.Context, p *SeatPlan, read func(contex
 	}
 	rd := &sharedRead{done: make(chan struct{}), err: errReadPanicked}
 	e.reading = rd
+	// A snapshot that is old but not stale is still served, to this caller
+	// too, while the new one is read in the background: no request waits
+	// for the read (a stadium's takes tens of milliseconds in an on-sale),
+	// so none carries its time into the tail of the latency.
+	background := have && youngerThan(e.cur.ReadAt, now, c.maxStale)
+	old := e.cur
 	e.mu.Unlock()
-	func() {
+	refresh := func() {
 		defer func() { // publish even if read panics, so that the event's reads do not wedge
 			e.mu.Lock()
 			if rd.err == nil {
@@ -146,8 +153,24 @@ func (c *sharedSnapshots) get(ctx context.Context, p *SeatPlan, read func(contex
 		// The read serves every caller waiting on it, so this caller
 		// leaving does not cancel it.
 		rd.sn, rd.err = read(context.WithoutCancel(ctx), p)
-	}()
+	}
+	if background {
+		go refresh()
+		return old, nil
+	}
+	refresh()
 	return rd.sn, rd.err
+}
+
+// SnapshotReading reports whether the event's shared snapshot is being
+// read again (tests wait for the background read with it).
+func (s *Service) SnapshotReading(eventID string) bool { return s.shared.reading(eventID) }
+
+func (c *sharedSnapshots) reading(eventID string) bool {
+	e := c.entry(eventID)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.reading != nil
 }
 
 // errReadPanicked is what the callers waiting on a read get if it panicked.

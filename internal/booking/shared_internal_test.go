@@ -63,9 +63,13 @@ func TestSharedSnapshotAges(t *testing.T) {
 		t.Fatalf("just under maxAge: read at %v after %d reads, want the first snapshot from 1 read", sn.ReadAt, f.n.Load())
 	}
 	clk.Advance(time.Millisecond)
+	if sn := get(); !sn.ReadAt.Equal(first.ReadAt) {
+		t.Fatalf("at maxAge: read at %v, want the first snapshot served while a new one is read", sn.ReadAt)
+	}
+	waitRead(t, c, "e1")
 	second := get()
 	if !second.ReadAt.Equal(clk.Now()) || f.n.Load() != 2 {
-		t.Fatalf("at maxAge: read at %v after %d reads, want a new read", second.ReadAt, f.n.Load())
+		t.Fatalf("after the background read: read at %v after %d reads, want a new read", second.ReadAt, f.n.Load())
 	}
 
 	// Many callers of an expired snapshot: one read.
@@ -75,6 +79,7 @@ func TestSharedSnapshotAges(t *testing.T) {
 		wg.Go(func() { get() })
 	}
 	wg.Wait()
+	waitRead(t, c, "e1")
 	if n := f.n.Load(); n != 3 {
 		t.Fatalf("100 concurrent callers made %d reads in all, want 3", n)
 	}
@@ -120,9 +125,10 @@ func TestSharedSnapshotWhileReading(t *testing.T) {
 		waiter <- sn
 	}()
 	close(f.gate)
-	fresh, late := <-reader, <-waiter
-	if fresh.ReadAt.Equal(first.ReadAt) || !late.ReadAt.Equal(fresh.ReadAt) {
-		t.Fatalf("reader got %v, late caller %v; want both the new snapshot", fresh.ReadAt, late.ReadAt)
+	started, late := <-reader, <-waiter
+	if !started.ReadAt.Equal(first.ReadAt) || late.ReadAt.Equal(first.ReadAt) {
+		t.Fatalf("the caller who started the read got %v, the late caller %v; want the old snapshot at once, then the new one",
+			started.ReadAt, late.ReadAt)
 	}
 	if n := f.n.Load(); n != 2 {
 		t.Fatalf("%d reads, want 2", n)
@@ -201,5 +207,16 @@ func TestViews(t *testing.T) {
 	}
 	if v := View(Snapshot{ReadAt: time.Unix(3, 0)}, "k", build); v != 3 {
 		t.Fatalf("unshared snapshot: %d", v)
+	}
+}
+
+// waitRead waits until no read of eventID's snapshot is in flight.
+func waitRead(t *testing.T, c *sharedSnapshots, eventID string) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); c.reading(eventID); {
+		if time.Now().After(deadline) {
+			t.Fatal("the snapshot read did not end")
+		}
+		time.Sleep(time.Millisecond)
 	}
 }

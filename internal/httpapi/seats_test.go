@@ -29,7 +29,7 @@ func TestSeatMapForms(t *testing.T) {
 		Body: map[string]any{"seat_ids": []string{seat(0, 3), seat(0, 4), seat(2, 29)}}})
 	h.c.Must(t, 201, apitest.Req{Method: "POST", Path: "/api/v1/events/" + ev + "/holds", Token: buyer,
 		Body: map[string]any{"section": "Floor", "quantity": 2}})
-	h.clock.Advance(booking.DefaultSnapshotMaxAge) // the shared snapshot is read again
+	h.clock.Advance(4 * booking.DefaultSnapshotMaxAge) // past the stale bound: the shared snapshot is read again at once
 
 	h.c.Must(t, 200, apitest.Req{Method: "GET", Path: path}).JSON(t, &full)
 	if st := full.Sections[0].Rows[0].Seats[3].Status; st != booking.SeatHeld || full.Sections[1].Available != 38 {
@@ -92,7 +92,7 @@ func TestSeatMapForms(t *testing.T) {
 	before := resp.Header.Get("ETag")
 	h.c.Must(t, 201, apitest.Req{Method: "POST", Path: "/api/v1/events/" + ev + "/holds", Token: buyer,
 		Body: map[string]any{"seat_ids": []string{seat(1, 0)}}})
-	h.clock.Advance(booking.DefaultSnapshotMaxAge)
+	h.clock.Advance(4 * booking.DefaultSnapshotMaxAge) // past the stale bound: read again at once
 	h.c.Must(t, 200, apitest.Req{Method: "GET", Path: path, Header: map[string]string{"If-None-Match": before}})
 	if resp, _ := h.rawGet(t, path); resp.Header.Get("ETag") == before {
 		t.Errorf("the ETag did not change with the seat map")
@@ -168,7 +168,7 @@ func TestReadsWhileHolding(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	h.clock.Advance(booking.DefaultSnapshotMaxAge)
+	h.clock.Advance(4 * booking.DefaultSnapshotMaxAge) // past the stale bound: read again at once
 	var last booking.SeatMap
 	r := h.c.Must(t, 200, apitest.Req{Method: "GET", Path: path + "/seats"})
 	r.JSON(t, &last)
