@@ -78,7 +78,7 @@ CREATE TABLE {p}holds (
     order_id       TEXT,
     created_at     BIGINT NOT NULL
 );
-CREATE INDEX {p}holds_user_event ON {p}holds (user_id, event_id, status);
+CREATE INDEX {p}holds_user_event_places ON {p}holds (user_id, event_id, status) INCLUDE (expires_at, quantity);
 CREATE INDEX {p}holds_event_status ON {p}holds (event_id, status);
 CREATE INDEX {p}holds_expiry ON {p}holds (status, expires_at);
 CREATE TABLE {p}hold_seats (
