@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"time"
 
 	"github.com/boxoffice/boxoffice/internal/booking"
@@ -12,21 +13,15 @@ import (
 // three narrow columns of the event's primary-key range: the live seat map
 // polls it.
 func (s *Store) TakenSeats(ctx context.Context, eventID string, now time.Time) ([]booking.TakenSeat, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT seat_no, order_id IS NOT NULL FROM seats
-		WHERE event_id = ? AND (order_id IS NOT NULL OR hold_until > ?) ORDER BY seat_no`, eventID, store.Millis(now))
+	// One string of every taken place (store.ParseTaken), in seat order:
+	// the subquery's order is the primary key's, which group_concat keeps.
+	var agg sql.NullString
+	err := s.r.QueryRowContext(ctx, `SELECT group_concat(`+store.TakenSQL+`, ',') FROM (SELECT seat_no, order_id FROM seats
+		WHERE event_id = ? AND (order_id IS NOT NULL OR hold_until > ?) ORDER BY seat_no)`, eventID, store.Millis(now)).Scan(&agg)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := []booking.TakenSeat{}
-	for rows.Next() {
-		var t booking.TakenSeat
-		if err := rows.Scan(&t.No, &t.Sold); err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return store.ParseTaken(agg.String)
 }
 
 // PlanSeats returns every place of an event in seat-number order (the
