@@ -20,7 +20,33 @@ func exerciseSeats(t *testing.T, newStore func(t *testing.T) Engine) {
 		"SellAndUnsellSeats":              testSellUnsell,
 		"ScanFreeOrderAndFilters":         testScanFree,
 		"SeatCountsAddUp":                 testSeatCounts,
+		"TakenSeats":                      testTakenSeats,
 	})
+}
+
+// testTakenSeats: the live seat map's read lists exactly the places sold
+// or in an unexpired hold, in seat order, sold ones marked; an expired
+// hold's places are not taken, sweeper or not (invariant 3).
+func testTakenSeats(t *testing.T, s Engine) {
+	ctx := context.Background()
+	e := smallEvent(t, s)
+	if got, err := s.TakenSeats(ctx, e.ID, now); err != nil || len(got) != 0 {
+		t.Fatalf("TakenSeats of a fresh event = %v, %v; want none", got, err)
+	}
+	a1, a2 := seatNos(t, s, e.ID, "A", "1"), seatNos(t, s, e.ID, "A", "2")
+	sold := placeHold(t, s, e.ID, newUser(t, s), []int64{a2[0], a2[1]}, holdOpts{})
+	buy(t, s, sold, now)
+	placeHold(t, s, e.ID, newUser(t, s), []int64{a1[2]}, holdOpts{})
+	placeHold(t, s, e.ID, newUser(t, s), []int64{a1[3]}, holdOpts{at: now.Add(-time.Hour), until: now.Add(-time.Minute)})
+	got, err := s.TakenSeats(ctx, e.ID, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []booking.TakenSeat{{No: a1[2]}, {No: a2[0], Sold: true}, {No: a2[1], Sold: true}}
+	slices.SortFunc(want, func(x, y booking.TakenSeat) int { return int(x.No - y.No) })
+	if !slices.Equal(got, want) {
+		t.Errorf("TakenSeats = %v, want %v (the expired hold's seat is free)", got, want)
+	}
 }
 
 // errRollback makes InTx roll back a transaction whose effects a test
