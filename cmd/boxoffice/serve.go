@@ -84,6 +84,13 @@ func loadDemo(ctx context.Context, a *app.App, out io.Writer) error {
 	case err != nil:
 		return err
 	default:
+		// Statistics for the planner right away, where the engine keeps
+		// them (PostgreSQL), rather than whenever autovacuum comes by.
+		if an, ok := a.Store.(interface{ Analyze(context.Context) error }); ok {
+			if err := an.Analyze(ctx); err != nil {
+				return fmt.Errorf("analyze after the demo load: %w", err)
+			}
+		}
 		fmt.Fprintf(out, "Demo data: %d venues, %d events, %d places on sale, loaded in %s.\n", sum.Venues, sum.Events, sum.Seats,
 			time.Since(start).Round(time.Millisecond))
 		for _, h := range sum.Highlights {
