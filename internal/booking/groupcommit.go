@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/boxoffice/boxoffice/internal/apperr"
@@ -196,7 +197,7 @@ func (c *committer) commit(eventID string, steps []*step) {
 		return 0
 	})
 	errs := make([]error, len(live))
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(live[0].ctx), batchTimeout)
+	ctx, cancel := c.batchContext(live)
 	defer cancel()
 	began := time.Now()
 	err := c.store.InTx(ctx, func(tx Tx) error {
@@ -235,6 +236,31 @@ func (c *committer) commit(eventID string, steps []*step) {
 	}
 	if len(again) > 0 {
 		c.enqueue(eventID, again...)
+	}
+}
+
+// batchContext is the context of a batch's transaction. The batch is not
+// any one request's, so one client going away does not cancel it; but once
+// every one of its requests is done (their clients left, or shutdown
+// cancelled them all), nobody waits for it, and it is cancelled too, so a
+// batch stuck behind a lock does not hold up shutdown.
+func (c *committer) batchContext(live []*step) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(live[0].ctx), batchTimeout)
+	var waiting atomic.Int64
+	waiting.Store(int64(len(live)))
+	stops := make([]func() bool, len(live))
+	for i, st := range live {
+		stops[i] = context.AfterFunc(st.ctx, func() {
+			if waiting.Add(-1) == 0 {
+				cancel()
+			}
+		})
+	}
+	return ctx, func() {
+		for _, stop := range stops {
+			stop()
+		}
+		cancel()
 	}
 }
 
