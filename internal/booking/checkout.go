@@ -149,7 +149,7 @@ func (s *Service) PlaceOrder(ctx context.Context, by account.User, r OrderReques
 		if h.Status != HoldActive || h.StatusAt(now) != HoldActive {
 			return apperr.E(apperr.HoldNotActive, "this hold is %s", h.StatusAt(now))
 		}
-		e, err := b.terms.event(ctx, tx, h.EventID)
+		e, err := b.event(ctx, tx, h.EventID)
 		if err != nil {
 			return err
 		}
@@ -267,7 +267,7 @@ func (s *Service) completeOrder(ctx context.Context, eventID, orderID, email str
 		if o.Status != OrderPending {
 			return nil // already settled by a concurrent reconcile
 		}
-		e, err := b.terms.event(ctx, tx, o.EventID)
+		e, err := b.event(ctx, tx, o.EventID)
 		if err != nil {
 			return err
 		}

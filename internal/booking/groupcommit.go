@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/boxoffice/boxoffice/internal/apperr"
+	"github.com/boxoffice/boxoffice/internal/catalog"
 )
 
 // Group commit of the on-sale's writes. In an on-sale every buyer writes to
@@ -86,11 +88,12 @@ type step struct {
 type batch struct {
 	walks map[walkKey]*walkMemo
 	taken map[int64]bool // places claimed in this transaction
-	terms *termsCache
+	// events are the terms of sale the steps read: once per batch.
+	events map[string]catalog.Event
 }
 
 func newBatch() *batch {
-	return &batch{walks: map[walkKey]*walkMemo{}, taken: map[int64]bool{}, terms: &termsCache{}}
+	return &batch{walks: map[walkKey]*walkMemo{}, taken: map[int64]bool{}, events: map[string]catalog.Event{}}
 }
 
 // committer batches the writes of each event.
@@ -187,15 +190,7 @@ func (c *committer) commit(eventID string, steps []*step) {
 	if len(live) == 0 {
 		return
 	}
-	slices.SortStableFunc(live, func(a, b *step) int {
-		switch {
-		case a.key < b.key:
-			return -1
-		case a.key > b.key:
-			return 1
-		}
-		return 0
-	})
+	slices.SortStableFunc(live, func(a, b *step) int { return strings.Compare(a.key, b.key) })
 	errs := make([]error, len(live))
 	ctx, cancel := c.batchContext(live)
 	defer cancel()

@@ -91,7 +91,7 @@ func (s *Service) PlaceHold(ctx context.Context, by account.User, eventID string
 	h := Hold{ID: ids.New("hld"), EventID: eventID, UserID: by.ID, Status: HoldActive,
 		ExpiresAt: now.Add(s.holdTTL).Truncate(time.Millisecond), CreatedAt: now.Truncate(time.Millisecond)}
 	err = s.commits.do(ctx, eventID, by.ID, func(tx Tx, b *batch) error {
-		e, err := b.terms.event(ctx, tx, eventID)
+		e, err := b.event(ctx, tx, eventID)
 		if err != nil {
 			return err
 		}

@@ -39,24 +39,16 @@ type walkMemo struct {
 	locked bool                    // and passed over some that others had locked
 }
 
-// termsCache keeps the terms of sale that a batch's steps read: the
-// batch reads each event once.
-type termsCache struct {
-	events map[string]catalog.Event
-}
-
-func (c *termsCache) event(ctx context.Context, tx Tx, id string) (catalog.Event, error) {
-	if e, ok := c.events[id]; ok {
+// event returns the event's terms of sale (Tx.Event), read once per batch.
+func (b *batch) event(ctx context.Context, tx Tx, id string) (catalog.Event, error) {
+	if e, ok := b.events[id]; ok {
 		return e, nil
 	}
 	e, err := tx.Event(ctx, id)
 	if err != nil {
 		return catalog.Event{}, err
 	}
-	if c.events == nil {
-		c.events = map[string]catalog.Event{}
-	}
-	c.events[id] = e
+	b.events[id] = e
 	return e, nil
 }
 
