@@ -5,12 +5,12 @@ import (
 	"errors"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/boxoffice/boxoffice/internal/apperr"
 	"github.com/boxoffice/boxoffice/internal/catalog"
+	"github.com/boxoffice/boxoffice/internal/lanes"
 )
 
 // Group commit of the on-sale's writes. In an on-sale every buyer writes to
@@ -96,19 +96,11 @@ func newBatch() *batch {
 	return &batch{walks: map[walkKey]*walkMemo{}, taken: map[int64]bool{}, events: map[string]catalog.Event{}}
 }
 
-// committer batches the writes of each event.
+// committer batches the writes of each event: one lane per event.
 type committer struct {
 	store Store
 	opts  GroupCommit
-	mu    sync.Mutex
-	lanes map[string]*lane
-}
-
-// lane is one event's queue of steps and the number of batches of it in
-// flight.
-type lane struct {
-	pending []*step
-	running int
+	lanes lanes.Lanes[*step]
 }
 
 func newCommitter(st Store, o GroupCommit) *committer {
@@ -118,7 +110,9 @@ func newCommitter(st Store, o GroupCommit) *committer {
 	if o.Concurrency <= 0 {
 		o.Concurrency = 1
 	}
-	return &committer{store: st, opts: o, lanes: map[string]*lane{}}
+	c := &committer{store: st, opts: o}
+	c.lanes = lanes.Lanes[*step]{MaxBatch: o.MaxBatch, Concurrency: o.Concurrency, Commit: c.commit}
+	return c
 }
 
 // do runs fn in a batch of eventID's writes and returns fn's error.
@@ -127,7 +121,7 @@ func (c *committer) do(ctx context.Context, eventID, key string, fn func(Tx, *ba
 		return c.alone(ctx, fn)
 	}
 	st := &step{ctx: ctx, key: key, fn: fn, done: make(chan error, 1)}
-	c.enqueue(eventID, st)
+	c.lanes.Add(eventID, st)
 	select {
 	case err := <-st.done:
 		return err
@@ -136,44 +130,6 @@ func (c *committer) do(ctx context.Context, eventID, key string, fn func(Tx, *ba
 		// after its transaction committed, the result is not lost, only
 		// unanswered (the hold expires; the order is reconciled).
 		return ctx.Err()
-	}
-}
-
-func (c *committer) enqueue(eventID string, steps ...*step) {
-	c.mu.Lock()
-	l := c.lanes[eventID]
-	if l == nil {
-		l = &lane{}
-		c.lanes[eventID] = l
-	}
-	l.pending = append(l.pending, steps...)
-	start := l.running < c.opts.Concurrency
-	if start {
-		l.running++
-	}
-	c.mu.Unlock()
-	if start {
-		go c.drain(eventID, l)
-	}
-}
-
-// drain writes eventID's batches until none is waiting.
-func (c *committer) drain(eventID string, l *lane) {
-	for {
-		c.mu.Lock()
-		n := min(len(l.pending), c.opts.MaxBatch)
-		if n == 0 {
-			l.running--
-			if l.running == 0 {
-				delete(c.lanes, eventID)
-			}
-			c.mu.Unlock()
-			return
-		}
-		steps := slices.Clone(l.pending[:n])
-		l.pending = slices.Delete(l.pending, 0, n)
-		c.mu.Unlock()
-		c.commit(eventID, steps)
 	}
 }
 
@@ -230,7 +186,7 @@ func (c *committer) commit(eventID string, steps []*step) {
 		st.done <- errs[i]
 	}
 	if len(again) > 0 {
-		c.enqueue(eventID, again...)
+		c.lanes.Add(eventID, again...)
 	}
 }
 
@@ -259,19 +215,9 @@ func (c *committer) batchContext(live []*step) (context.Context, context.CancelF
 	}
 }
 
-// pending counts the steps of eventID waiting for a batch.
-func (c *committer) pending(eventID string) int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if l := c.lanes[eventID]; l != nil {
-		return len(l.pending)
-	}
-	return 0
-}
-
 // PendingWrites counts the holds and checkout steps of an event that wait
 // for a batch: the group commit's queue, a saturation signal.
-func (s *Service) PendingWrites(eventID string) int { return s.commits.pending(eventID) }
+func (s *Service) PendingWrites(eventID string) int { return s.commits.lanes.Pending(eventID) }
 
 // alone runs fn in a transaction of its own. The engine's own retries
 // apply, so a step that met locked candidates is run again until the

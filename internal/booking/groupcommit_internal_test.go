@@ -52,7 +52,7 @@ func runBatch(t *testing.T, c *committer, steps []func(Tx, *batch) error) []erro
 	for i, fn := range steps {
 		sts[i] = &step{ctx: ctx, key: string(rune('a' + i)), fn: fn, done: make(chan error, 1)}
 	}
-	c.enqueue("evt", sts...)
+	c.lanes.Add("evt", sts...)
 	for i, st := range sts {
 		errs[i] = <-st.done
 	}

@@ -2,8 +2,8 @@ package sqlite
 
 import (
 	"context"
-	"slices"
-	"sync"
+
+	"github.com/boxoffice/boxoffice/internal/lanes"
 )
 
 // execBatch gathers single-statement writes that need no transaction of
@@ -16,10 +16,8 @@ import (
 // not its transaction), and if the commit fails, every caller of the batch
 // gets that error and none of the writes happened.
 type execBatch struct {
-	s       *Store
-	mu      sync.Mutex
-	pending []*execReq
-	running bool
+	s     *Store
+	lanes lanes.Lanes[*execReq]
 }
 
 type execReq struct {
@@ -34,17 +32,17 @@ type execReq struct {
 // maxExecBatch bounds one batch's statements.
 const maxExecBatch = 256
 
+func newExecBatch(s *Store) *execBatch {
+	b := &execBatch{s: s}
+	// One lane: the writer is one connection, whatever the statements.
+	b.lanes = lanes.Lanes[*execReq]{MaxBatch: maxExecBatch, Concurrency: 1, Commit: b.commit}
+	return b
+}
+
 // exec runs q in the next batch and returns its rows affected.
 func (b *execBatch) exec(ctx context.Context, q string, args ...any) (int64, error) {
 	r := &execReq{ctx: ctx, q: q, args: args, done: make(chan struct{})}
-	b.mu.Lock()
-	b.pending = append(b.pending, r)
-	start := !b.running
-	b.running = true
-	b.mu.Unlock()
-	if start {
-		go b.drain()
-	}
+	b.lanes.Add("", r)
 	select {
 	case <-r.done:
 		return r.n, r.err
@@ -53,43 +51,32 @@ func (b *execBatch) exec(ctx context.Context, q string, args ...any) (int64, err
 	}
 }
 
-func (b *execBatch) drain() {
-	for {
-		b.mu.Lock()
-		n := min(len(b.pending), maxExecBatch)
-		if n == 0 {
-			b.running = false
-			b.mu.Unlock()
-			return
-		}
-		reqs := slices.Clone(b.pending[:n])
-		b.pending = slices.Delete(b.pending, 0, n)
-		b.mu.Unlock()
-		live := reqs[:0:0]
-		for _, r := range reqs {
-			if r.err = r.ctx.Err(); r.err != nil {
-				close(r.done)
-				continue
-			}
-			live = append(live, r)
-		}
-		if len(live) == 0 {
+// commit writes one batch in a transaction and answers each statement.
+func (b *execBatch) commit(_ string, reqs []*execReq) {
+	live := reqs[:0:0]
+	for _, r := range reqs {
+		if r.err = r.ctx.Err(); r.err != nil {
+			close(r.done)
 			continue
 		}
-		err := b.s.inTx(context.WithoutCancel(live[0].ctx), func(tx *tx) error {
-			for _, r := range live {
-				res, err := tx.ExecContext(r.ctx, r.q, r.args...)
-				if r.err = err; err == nil {
-					r.n, r.err = res.RowsAffected()
-				}
-			}
-			return nil
-		})
+		live = append(live, r)
+	}
+	if len(live) == 0 {
+		return
+	}
+	err := b.s.inTx(context.WithoutCancel(live[0].ctx), func(tx *tx) error {
 		for _, r := range live {
-			if err != nil {
-				r.n, r.err = 0, err
+			res, err := tx.ExecContext(r.ctx, r.q, r.args...)
+			if r.err = err; err == nil {
+				r.n, r.err = res.RowsAffected()
 			}
-			close(r.done)
 		}
+		return nil
+	})
+	for _, r := range live {
+		if err != nil {
+			r.n, r.err = 0, err
+		}
+		close(r.done)
 	}
 }

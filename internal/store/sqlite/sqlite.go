@@ -70,7 +70,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 	s := &Store{w: newDB(w), r: newDB(r)}
-	s.batched = &execBatch{s: s}
+	s.batched = newExecBatch(s)
 	return s, nil
 }
 
