@@ -1,7 +1,6 @@
 package booking
 
 import (
-	"encoding/json"
 	"strconv"
 )
 
@@ -50,64 +49,39 @@ type CompactRow struct {
 // AppendCompactJSON appends the snapshot's compact seat map as JSON, as
 // encoding/json would write the CompactSeatMap, without building it.
 func (sn Snapshot) AppendCompactJSON(b []byte) []byte {
-	p := sn.Plan
-	idx, order, st := &p.index, p.order, sn.Status
-	id, _ := json.Marshal(p.EventID)
-	b = append(b, `{"event_id":`...)
-	b = append(b, id...)
-	b = append(b, `,"format":"`+CompactFormat+`","sections":[`...)
-	for si, sec := range p.Map.Sections {
-		span := idx.sections[si]
-		if si > 0 {
-			b = append(b, ',')
+	order, st := sn.Plan.order, sn.Status
+	return sn.appendSeatMap(b, `,"format":"`+CompactFormat+`"`, func(b []byte, sec MapSection, rs rowSpan) []byte {
+		b = append(b, `,"first_seat_id":"`...)
+		b = strconv.AppendInt(b, rs.firstNo, 10)
+		b = append(b, `","first_number":`...)
+		b = strconv.AppendInt(b, int64(rs.firstNumber), 10)
+		b = append(b, `,"status":"`...)
+		nos := order[rs.start : rs.start+rs.n]
+		if rs.run {
+			b = append(b, st[rs.firstNo-1:rs.firstNo-1+int64(rs.n)]...)
+			return append(b, `"}`...)
 		}
-		b = appendSectionHead(b, span.nameJSON, sec, sn.available(span))
-		if len(sec.Rows) == 0 {
-			b = append(b, '}')
-			continue
+		for _, no := range nos {
+			b = append(b, st[no-1])
 		}
-		b = append(b, `,"rows":[`...)
-		for ri, rs := range idx.rows[span.rowLo:span.rowHi] {
-			if ri > 0 {
+		b = append(b, `","seat_ids":[`...)
+		for x, no := range nos {
+			if x > 0 {
 				b = append(b, ',')
 			}
-			b = append(b, `{"name":`...)
-			b = append(b, rs.nameJSON...)
-			b = append(b, `,"first_seat_id":"`...)
-			b = strconv.AppendInt(b, rs.firstNo, 10)
-			b = append(b, `","first_number":`...)
-			b = strconv.AppendInt(b, int64(rs.firstNumber), 10)
-			b = append(b, `,"status":"`...)
-			nos := order[rs.start : rs.start+rs.n]
-			if rs.run {
-				b = append(b, st[rs.firstNo-1:rs.firstNo-1+int64(rs.n)]...)
-				b = append(b, `"}`...)
-				continue
-			}
-			for _, no := range nos {
-				b = append(b, st[no-1])
-			}
-			b = append(b, `","seat_ids":[`...)
-			for x, no := range nos {
-				if x > 0 {
-					b = append(b, ',')
-				}
-				b = append(b, '"')
-				b = strconv.AppendInt(b, no, 10)
-				b = append(b, '"')
-			}
-			b = append(b, `],"numbers":[`...)
-			for x, ms := range sec.Rows[rs.row].Seats {
-				if x > 0 {
-					b = append(b, ',')
-				}
-				b = strconv.AppendInt(b, int64(ms.Number), 10)
-			}
-			b = append(b, "]}"...)
+			b = append(b, '"')
+			b = strconv.AppendInt(b, no, 10)
+			b = append(b, '"')
 		}
-		b = append(b, "]}"...)
-	}
-	return append(b, "]}"...)
+		b = append(b, `],"numbers":[`...)
+		for x, ms := range sec.Rows[rs.row].Seats {
+			if x > 0 {
+				b = append(b, ',')
+			}
+			b = strconv.AppendInt(b, int64(ms.Number), 10)
+		}
+		return append(b, "]}"...)
+	})
 }
 
 // Expand turns the compact form back into the full one: what a client

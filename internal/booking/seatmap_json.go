@@ -11,11 +11,36 @@ import (
 // structs takes tens of milliseconds, this takes a few, and the API then
 // keeps the result for every request until the next snapshot (View).
 func (sn Snapshot) AppendJSON(b []byte) []byte {
+	order, st := sn.Plan.order, sn.Status
+	return sn.appendSeatMap(b, "", func(b []byte, sec MapSection, rs rowSpan) []byte {
+		b = append(b, `,"seats":[`...)
+		for x, ms := range sec.Rows[rs.row].Seats {
+			if x > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"id":"`...)
+			b = append(b, ms.ID...) // decimal digits: nothing to escape
+			b = append(b, `","number":`...)
+			b = strconv.AppendInt(b, int64(ms.Number), 10)
+			b = append(b, `,"status":"`...)
+			b = append(b, statusOfByte(st[order[rs.start+x]-1])...)
+			b = append(b, `"}`...)
+		}
+		return append(b, "]}"...)
+	})
+}
+
+// appendSeatMap appends what both forms of the seat map share: the event
+// id, then fields (each with its leading comma), then "sections" with each
+// section's head and, for reserved sections, each row's name; rowRest
+// appends the rest of a row's object, its closing brace included.
+func (sn Snapshot) appendSeatMap(b []byte, fields string, rowRest func(b []byte, sec MapSection, rs rowSpan) []byte) []byte {
 	p := sn.Plan
-	idx, order, st := &p.index, p.order, sn.Status
+	idx := &p.index
 	id, _ := json.Marshal(p.EventID)
 	b = append(b, `{"event_id":`...)
 	b = append(b, id...)
+	b = append(b, fields...)
 	b = append(b, `,"sections":[`...)
 	for si, sec := range p.Map.Sections {
 		span := idx.sections[si]
@@ -34,20 +59,7 @@ func (sn Snapshot) AppendJSON(b []byte) []byte {
 			}
 			b = append(b, `{"name":`...)
 			b = append(b, rs.nameJSON...)
-			b = append(b, `,"seats":[`...)
-			for x, ms := range sec.Rows[rs.row].Seats {
-				if x > 0 {
-					b = append(b, ',')
-				}
-				b = append(b, `{"id":"`...)
-				b = append(b, ms.ID...) // decimal digits: nothing to escape
-				b = append(b, `","number":`...)
-				b = strconv.AppendInt(b, int64(ms.Number), 10)
-				b = append(b, `,"status":"`...)
-				b = append(b, statusOfByte(st[order[rs.start+x]-1])...)
-				b = append(b, `"}`...)
-			}
-			b = append(b, "]}"...)
+			b = rowRest(b, sec, rs)
 		}
 		b = append(b, "]}"...)
 	}
