@@ -4,7 +4,10 @@ go 1.26.8
 
 require github.com/santhosh-tekuri/jsonschema/v6 v6.0.3
 
-require github.com/stripe/stripe-go/v82 v82.5.1
+require (
+	github.com/stripe/stripe-go/v82 v82.5.1
+	github.com/wneessen/go-mail v0.8.1
+)
 
 require (
 	github.com/beorn7/perks v1.0.1 // indirect

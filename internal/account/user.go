@@ -27,6 +27,8 @@ type User struct {
 	Email     string    `json:"email"`
 	Name      string    `json:"name"`
 	Role      Role      `json:"role"`
+	// Phone is where SMS confirmations go (E.164), "" when none was given.
+	Phone     string    `json:"phone,omitempty"`
 	CreatedAt time.Time `json:"-"`
 }
 

@@ -45,6 +45,8 @@ type Engine interface {
 	booking.Store
 	idempotency.Store
 	notify.Outbox
+	notify.Mailbox
+	notify.AdminStore
 	queue.Store
 	Setting(ctx context.Context, name string, make func() string) (string, error)
 	// PaymentLedger is where the built-in payment sandbox keeps its books:
@@ -237,7 +239,11 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	if a.Telemetry != nil {
 		a.Handler = a.Telemetry.Middleware(a.Handler)
 	}
-	deliver := notify.Deliverer{Outbox: outbox, Sender: notify.LogSender{Log: o.Log}, Clock: o.Clock}
+	deliver, err := a.deliverer(cfg, o, outbox, st)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
 	a.jobs = jobs.Runner{Log: o.Log, Observer: jobObs, Jobs: []jobs.Job{
 		{Name: "hold_sweeper", Every: time.Second, Run: a.Booking.ExpireHolds},
 		{Name: "queue", Every: time.Second, Run: a.Queue.Tick},
@@ -320,7 +326,7 @@ func statsSource(st Engine, clk clock.Clock) telemetry.StatsSource {
 		src.Pools = e.PoolStats
 	}
 	if e, ok := st.(interface {
-		OutboxBacklog(ctx context.Context, now time.Time) (int, time.Duration, error)
+		OutboxBacklog(ctx context.Context, now time.Time) (notify.Backlog, error)
 	}); ok {
 		src.OutboxBacklog = e.OutboxBacklog
 	}

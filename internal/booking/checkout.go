@@ -11,6 +11,7 @@ import (
 	"github.com/boxoffice/boxoffice/internal/apperr"
 	"github.com/boxoffice/boxoffice/internal/catalog"
 	"github.com/boxoffice/boxoffice/internal/ids"
+	"github.com/boxoffice/boxoffice/internal/notify"
 	"github.com/boxoffice/boxoffice/internal/payment"
 )
 
@@ -20,6 +21,11 @@ type OrderRequest struct {
 	PaymentToken string        `json:"payment_token"`
 	Delivery     string        `json:"delivery"`
 	AddOns       []AddOnChoice `json:"add_ons"`
+	// ConfirmBy chooses how the confirmation comes: "email" (the default),
+	// "sms" or both. Phone is the number for SMS, E.164; the buyer's own
+	// number when "".
+	ConfirmBy []string `json:"confirm_by"`
+	Phone     string   `json:"phone"`
 }
 
 // AddOnChoice asks for some of an event's add-on.
@@ -31,7 +37,7 @@ type AddOnChoice struct {
 // Deliveries a buyer can choose.
 var Deliveries = []string{"mobile", "email"}
 
-func (r *OrderRequest) validate() error {
+func (r *OrderRequest) validate(buyerPhone string) error {
 	var f apperr.Fields
 	if strings.TrimSpace(r.HoldID) == "" {
 		f.Add("hold_id", "is required")
@@ -47,6 +53,31 @@ func (r *OrderRequest) validate() error {
 	}
 	if len(r.AddOns) > 20 {
 		f.Add("add_ons", "at most 20 add-ons")
+	}
+	if len(r.ConfirmBy) == 0 {
+		r.ConfirmBy = []string{notify.ChannelEmail}
+	}
+	seen := map[string]bool{}
+	for i, ch := range r.ConfirmBy {
+		switch {
+		case ch != notify.ChannelEmail && ch != notify.ChannelSMS:
+			f.Add(fmt.Sprintf("confirm_by[%d]", i), "must be email or sms")
+		case seen[ch]:
+			f.Add(fmt.Sprintf("confirm_by[%d]", i), "is listed twice")
+		}
+		seen[ch] = true
+	}
+	if r.Phone == "" {
+		r.Phone = buyerPhone
+	}
+	switch {
+	case r.Phone != "" && !notify.ValidPhone(r.Phone):
+		f.Add("phone", "must be a phone number in international (E.164) form, such as +14155550100")
+	case seen[notify.ChannelSMS] && r.Phone == "":
+		f.Add("phone", "is required for an SMS confirmation (or add one to your profile)")
+	}
+	if !seen[notify.ChannelSMS] {
+		r.Phone = ""
 	}
 	return f.Err()
 }
@@ -122,7 +153,7 @@ func Price(e catalog.Event, seats []HeldSeat, choices []AddOnChoice) ([]LineItem
 // fails too the order stays pending and the reconcile job settles it, so a
 // successful charge always ends as a paid order (invariant 4).
 func (s *Service) PlaceOrder(ctx context.Context, by account.User, r OrderRequest) (Order, error) {
-	if err := r.validate(); err != nil {
+	if err := r.validate(by.Phone); err != nil {
 		return Order{}, err
 	}
 	// The hold names the event, whose batch the order joins; reading it
@@ -161,7 +192,7 @@ func (s *Service) PlaceOrder(ctx context.Context, by account.User, r OrderReques
 			return err
 		}
 		o = Order{ID: ids.New("ord"), Status: OrderPending, EventID: e.ID, HoldID: h.ID, UserID: by.ID, Currency: e.Currency,
-			Delivery: r.Delivery, LineItems: items, SubtotalCents: sub, FeesCents: fees, TotalCents: sub + fees,
+			Delivery: r.Delivery, ConfirmBy: r.ConfirmBy, Phone: r.Phone, LineItems: items, SubtotalCents: sub, FeesCents: fees, TotalCents: sub + fees,
 			Payment: Payment{Provider: s.payments.Name()}, Tickets: []Ticket{}, CreatedAt: now, UpdatedAt: now}
 		if err := tx.InsertOrder(ctx, o); err != nil {
 			return err
@@ -313,7 +344,7 @@ func (s *Service) completeOrder(ctx context.Context, eventID, orderID, email str
 			return err
 		}
 		completed = true
-		return s.enqueueConfirmation(ctx, tx, o, e, email)
+		return s.enqueueNotice(ctx, tx, o, notify.KindOrderConfirmed, email)
 	})
 	if err != nil {
 		return Order{}, err

@@ -135,8 +135,12 @@ type Order struct {
 	RefundedCents int64       `json:"refunded_cents"`
 	Payment       Payment     `json:"payment"`
 	Tickets       []Ticket    `json:"tickets"`
-	CreatedAt     time.Time   `json:"created_at"`
-	UpdatedAt     time.Time   `json:"updated_at"`
+	// ConfirmBy are the channels the buyer chose for the confirmation
+	// ("email", "sms"); Phone is the number an SMS goes to.
+	ConfirmBy []string  `json:"confirm_by"`
+	Phone     string    `json:"-"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // Payment says how an order was paid.

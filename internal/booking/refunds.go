@@ -7,6 +7,7 @@ import (
 	"github.com/boxoffice/boxoffice/internal/account"
 	"github.com/boxoffice/boxoffice/internal/apperr"
 	"github.com/boxoffice/boxoffice/internal/catalog"
+	"github.com/boxoffice/boxoffice/internal/notify"
 	"github.com/boxoffice/boxoffice/internal/payment"
 )
 
@@ -19,6 +20,10 @@ func (s *Service) Refund(ctx context.Context, by account.User, orderID string) (
 	}
 	return s.refund(ctx, orderID, "requested by organizer")
 }
+
+// reasonEventCancelled is the refund reason of an event's cancellation; its
+// buyers are told the event is off rather than that they were refunded.
+const reasonEventCancelled = "event cancelled"
 
 func (s *Service) refund(ctx context.Context, orderID, reason string) (Order, error) {
 	o, err := s.store.Order(ctx, orderID)
@@ -52,7 +57,14 @@ func (s *Service) refund(ctx context.Context, orderID, reason string) (Order, er
 			return err
 		}
 		cur.Status, cur.RefundedCents, cur.UpdatedAt = OrderRefunded, cur.TotalCents, now
-		return tx.UpdateOrder(ctx, cur)
+		if err := tx.UpdateOrder(ctx, cur); err != nil {
+			return err
+		}
+		kind := notify.KindOrderRefunded
+		if reason == reasonEventCancelled {
+			kind = notify.KindEventCancelled
+		}
+		return s.enqueueNotice(ctx, tx, cur, kind, "")
 	})
 	if err != nil {
 		return Order{}, fmt.Errorf("record refund of %s: %w", orderID, err)
@@ -103,7 +115,7 @@ func (s *Service) CancelEvent(ctx context.Context, by account.User, eventID stri
 		return catalog.Event{}, err
 	}
 	for _, id := range paid {
-		if _, err := s.refund(ctx, id, "event cancelled"); err != nil {
+		if _, err := s.refund(ctx, id, reasonEventCancelled); err != nil {
 			return catalog.Event{}, fmt.Errorf("cancel event: %w", err)
 		}
 	}

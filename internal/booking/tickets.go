@@ -7,32 +7,36 @@ import (
 
 	"github.com/boxoffice/boxoffice/internal/account"
 	"github.com/boxoffice/boxoffice/internal/apperr"
-	"github.com/boxoffice/boxoffice/internal/catalog"
 	"github.com/boxoffice/boxoffice/internal/ids"
 	"github.com/boxoffice/boxoffice/internal/notify"
 )
 
-// enqueueConfirmation puts the order's confirmation in the outbox, to
-// email, or to the buyer's address on file if "".
-func (s *Service) enqueueConfirmation(ctx context.Context, tx Tx, o Order, e catalog.Event, email string) error {
-	if email == "" {
-		var err error
-		if email, err = tx.UserEmail(ctx, o.UserID); err != nil {
+// enqueueNotice puts a message of kind about order o in the outbox, once
+// for each channel the buyer chose: to email (the buyer's address on file
+// if "") and to the order's phone. Only the kind and the order id are
+// written; the message is composed when it is sent (see notify), so an
+// on-sale's transactions stay small.
+func (s *Service) enqueueNotice(ctx context.Context, tx Tx, o Order, kind, email string) error {
+	for _, ch := range o.ConfirmBy {
+		to := o.Phone
+		if ch == notify.ChannelEmail {
+			if email == "" {
+				var err error
+				if email, err = tx.UserEmail(ctx, o.UserID); err != nil {
+					return err
+				}
+			}
+			to = email
+		}
+		if to == "" {
+			continue
+		}
+		err := tx.Enqueue(ctx, notify.Message{ID: ids.New("msg"), Channel: ch, To: to, Kind: kind, Ref: o.ID, CreatedAt: o.UpdatedAt})
+		if err != nil {
 			return err
 		}
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "Thank you for your order %s.\n\n%s\n%s\n\n", o.ID, e.Name, e.StartsAt.Format("Mon 2 Jan 2006 15:04 MST"))
-	for _, t := range o.Tickets {
-		fmt.Fprintf(&b, "Ticket %s: section %s", t.ID, t.Section)
-		if t.Row != nil {
-			fmt.Fprintf(&b, ", row %s, seat %d", *t.Row, *t.Number)
-		}
-		b.WriteString("\n")
-	}
-	fmt.Fprintf(&b, "\nTotal charged: %d.%02d %s\nYour mobile tickets are in My tickets.\n", o.TotalCents/100, o.TotalCents%100, o.Currency)
-	return tx.Enqueue(ctx, notify.Message{ID: ids.New("msg"), Channel: "email", To: email,
-		Subject: "Your tickets for " + e.Name, Body: b.String(), CreatedAt: o.UpdatedAt})
+	return nil
 }
 
 // Order returns an order with its tickets; only its buyer or an admin sees it.

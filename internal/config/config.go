@@ -62,6 +62,38 @@ type Config struct {
 	// GroupCommitConcurrency is how many batches of one event an instance
 	// writes at once; 0 picks the engine's (1 on SQLite, 4 on PostgreSQL).
 	GroupCommitConcurrency int
+	// Notify configures confirmations by e-mail and SMS.
+	Notify Notify
+}
+
+// Notify configures how messages to buyers are sent.
+type Notify struct {
+	// SMTPURL is the mail server (smtp://user:pass@host:587, smtps://…:465);
+	// "" sends mail to the log (and the developer mailbox).
+	SMTPURL string
+	// MailFrom is the sender of every e-mail.
+	MailFrom string
+	// PublicURL is where buyers reach Boxoffice, for links in messages;
+	// derived from --addr when "".
+	PublicURL string
+	// DevMailbox keeps what would have been sent, when no SMTP server or
+	// SMS provider is set, for the admins' /dev/mail page (on with --demo).
+	DevMailbox bool
+	// SMSProvider is "twilio" (Twilio's Messages API, or anything shaped
+	// like it at TwilioAPIURL) or "" (SMS to the log and dev mailbox).
+	SMSProvider string
+	// TwilioAPIURL is the Messages API base (https://api.twilio.com).
+	TwilioAPIURL string
+	// TwilioAccountSID and TwilioFrom name the account and the sender.
+	TwilioAccountSID string
+	TwilioFrom       string
+	// TwilioAuthToken is read from TWILIO_AUTH_TOKEN only, never a flag.
+	TwilioAuthToken string
+	// Lease is how long an instance has to send the messages it claimed
+	// before another may send them (at-least-once: see package notify).
+	Lease time.Duration
+	// MaxAttempts failed attempts make a message dead.
+	MaxAttempts int
 }
 
 // Defaults returns the embedded, zero-set-up configuration.
@@ -70,7 +102,8 @@ func Defaults() Config {
 		LogLevel: "info", LogFormat: "json", DBMaxConns: 20,
 		DBStatementTimeout: 5 * time.Second, Jobs: true, DrainTimeout: 20 * time.Second,
 		PaymentTimeout: 10 * time.Second, ReconcileGrace: time.Minute, RateLimits: defaultRateLimits(),
-		QueuePassTTL: 15 * time.Minute, GroupCommit: true, GroupCommitBatch: 64}
+		QueuePassTTL: 15 * time.Minute, GroupCommit: true, GroupCommitBatch: 64,
+		Notify: Notify{MailFrom: "Boxoffice <tickets@boxoffice.localhost>", TwilioAPIURL: "https://api.twilio.com", Lease: time.Minute, MaxAttempts: 10}}
 }
 
 // Parse reads flags for a subcommand, with BOXOFFICE_<NAME> environment
@@ -100,6 +133,7 @@ func Parse(name string, args []string, getenv func(string) string, out io.Writer
 	fs.IntVar(&c.GroupCommitBatch, "group-commit-batch", c.GroupCommitBatch, "most writes in one group-commit batch")
 	fs.IntVar(&c.GroupCommitConcurrency, "group-commit-concurrency", c.GroupCommitConcurrency, "batches of one event written at once (0: 1 on SQLite, 4 on PostgreSQL)")
 	fs.DurationVar(&c.QueuePassTTL, "queue-pass-ttl", c.QueuePassTTL, "how long a waiting-room pass admits its holder (a hold, a checkout and a retry)")
+	c.Notify.flags(fs)
 	// Environment first, so that flags given on the command line override it.
 	var envErr error
 	fs.VisitAll(func(f *flag.Flag) {
@@ -121,6 +155,15 @@ func Parse(name string, args []string, getenv func(string) string, out io.Writer
 	}
 	c.AdminEmail, c.AdminPassword = getenv("BOXOFFICE_ADMIN_EMAIL"), getenv("BOXOFFICE_ADMIN_PASSWORD")
 	c.StripeSecretKey = getenv("STRIPE_SECRET_KEY")
+	c.Notify.TwilioAuthToken = getenv("TWILIO_AUTH_TOKEN")
+	devSet := getenv("BOXOFFICE_DEV_MAILBOX") != ""
+	fs.Visit(func(f *flag.Flag) { devSet = devSet || f.Name == "dev-mailbox" })
+	if c.Demo && !devSet {
+		c.Notify.DevMailbox = true
+	}
+	if c.Notify.PublicURL == "" {
+		c.Notify.PublicURL = publicURL(c.Addr)
+	}
 	graceSet := getenv("BOXOFFICE_RECONCILE_GRACE") != ""
 	fs.Visit(func(f *flag.Flag) { graceSet = graceSet || f.Name == "reconcile-grace" })
 	if c.Payments == "stripe" && !graceSet {
@@ -174,6 +217,9 @@ func (c Config) validate() error {
 	if c.QueuePassTTL < 10*time.Second {
 		return fmt.Errorf("--queue-pass-ttl must be at least 10s")
 	}
+	if err := c.Notify.validate(); err != nil {
+		return err
+	}
 	return c.RateLimits.validate()
 }
 
@@ -190,7 +236,10 @@ func (c Config) LogValue() slog.Value {
 		slog.String("addr", c.Addr), slog.String("database", MaskURL(c.Database)), slog.Duration("hold_ttl", c.HoldTTL),
 		slog.String("payments", c.Payments), slog.Bool("stripe_secret_key_set", c.StripeSecretKey != ""), slog.String("stripe_api_url", c.StripeAPIURL), slog.Bool("demo", c.Demo), slog.String("admin_email", c.AdminEmail),
 		slog.Bool("admin_password_set", c.AdminPassword != ""), slog.String("debug_addr", c.DebugAddr), slog.Int("db_max_conns", c.DBMaxConns),
-		slog.Duration("drain_timeout", c.DrainTimeout), slog.Bool("rate_limits", c.RateLimits.Enabled))
+		slog.Duration("drain_timeout", c.DrainTimeout), slog.Bool("rate_limits", c.RateLimits.Enabled),
+		slog.String("smtp_url", MaskURL(c.Notify.SMTPURL)), slog.String("sms_provider", c.Notify.SMSProvider),
+		slog.Bool("twilio_auth_token_set", c.Notify.TwilioAuthToken != ""), slog.String("public_url", c.Notify.PublicURL),
+		slog.Bool("dev_mailbox", c.Notify.DevMailbox))
 }
 
 // MaskURL hides the password of a database URL.

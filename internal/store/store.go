@@ -57,3 +57,15 @@ func ParseURL(u string) (Engine, string, error) {
 		return "", "", fmt.Errorf("database %q: want sqlite:FILE or postgres://…", u)
 	}
 }
+
+// JoinChannels is how an order's confirmation channels are kept in one
+// column ("email,sms"); SplitChannels reads them back.
+func JoinChannels(chs []string) string { return strings.Join(chs, ",") }
+
+// SplitChannels reads a column JoinChannels wrote.
+func SplitChannels(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
+}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/boxoffice/boxoffice/internal/booking"
 	"github.com/boxoffice/boxoffice/internal/catalog"
+	"github.com/boxoffice/boxoffice/internal/notify"
 )
 
 // Bounds of the per-event gauges: event_id is the only label whose values
@@ -52,9 +53,9 @@ type StatsSource struct {
 	Now     func() time.Time
 	// Pools reports the connection pools; nil when the engine has none to show.
 	Pools func() []PoolStats
-	// OutboxBacklog reports unsent messages and the oldest one's age; nil
-	// when the engine cannot say.
-	OutboxBacklog func(ctx context.Context, now time.Time) (int, time.Duration, error)
+	// OutboxBacklog reports unsent messages, the oldest one's age and the
+	// dead ones; nil when the engine cannot say.
+	OutboxBacklog func(ctx context.Context, now time.Time) (notify.Backlog, error)
 	// ActiveHolds counts an event's holds that are active (unexpired) or in
 	// payment; nil when the engine cannot say.
 	ActiveHolds func(ctx context.Context, eventID string, now time.Time) (int, error)
@@ -79,6 +80,8 @@ var (
 		"Always 1: the name of an event on sale, for dashboard legends.", []string{"event_id", "name"}, nil)
 	descOutboxN = prometheus.NewDesc("boxoffice_outbox_pending_messages",
 		"Messages (confirmations) waiting in the outbox.", nil, nil)
+	descOutboxDead = prometheus.NewDesc("boxoffice_outbox_dead_messages",
+		"Messages given up on after their last attempt (or refused for good); admins see them at GET /api/v1/admin/notifications?status=dead.", nil, nil)
 	descOutboxAge = prometheus.NewDesc("boxoffice_outbox_oldest_pending_age_seconds",
 		"Age of the oldest message waiting in the outbox; it grows when delivery is stuck.", nil, nil)
 	descPending = prometheus.NewDesc("boxoffice_reconcile_pending_orders",
@@ -110,8 +113,7 @@ type snapshot struct {
 	onSale    int
 	eventsOK  bool
 	events    []eventStats
-	outboxN   int
-	outboxAge time.Duration
+	outbox    notify.Backlog
 	outboxOK  bool
 	pending   int
 	pendingOK bool
@@ -128,7 +130,7 @@ type statsCollector struct {
 }
 
 func (c *statsCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descOnSale, descSeats, descHolds, descEventInfo, descOutboxN, descOutboxAge,
+	for _, d := range []*prometheus.Desc{descOnSale, descSeats, descHolds, descEventInfo, descOutboxN, descOutboxAge, descOutboxDead,
 		descPending, descPoolConns, descPoolMax, descPoolWaits, descPoolWaited, descStatsErrors} {
 		ch <- d
 	}
@@ -170,8 +172,9 @@ func (c *statsCollector) Collect(ch chan<- prometheus.Metric) {
 		}
 	}
 	if s.outboxOK {
-		ch <- prometheus.MustNewConstMetric(descOutboxN, prometheus.GaugeValue, float64(s.outboxN))
-		ch <- prometheus.MustNewConstMetric(descOutboxAge, prometheus.GaugeValue, s.outboxAge.Seconds())
+		ch <- prometheus.MustNewConstMetric(descOutboxN, prometheus.GaugeValue, float64(s.outbox.Pending))
+		ch <- prometheus.MustNewConstMetric(descOutboxAge, prometheus.GaugeValue, s.outbox.OldestAge.Seconds())
+		ch <- prometheus.MustNewConstMetric(descOutboxDead, prometheus.GaugeValue, float64(s.outbox.Dead))
 	}
 	if s.pendingOK {
 		ch <- prometheus.MustNewConstMetric(descPending, prometheus.GaugeValue, float64(s.pending))
@@ -209,7 +212,7 @@ func (c *statsCollector) read(ctx context.Context) snapshot {
 		s.events = append(s.events, es)
 	}
 	if c.src.OutboxBacklog != nil {
-		if s.outboxN, s.outboxAge, err = c.src.OutboxBacklog(ctx, now); err != nil {
+		if s.outbox, err = c.src.OutboxBacklog(ctx, now); err != nil {
 			fail("outbox backlog", err)
 		} else {
 			s.outboxOK = true

@@ -143,13 +143,18 @@ func (s *idempotencyStore) PurgeKeys(ctx context.Context, before time.Time) (int
 
 // Outbox times and traces a notify.Outbox (the outbox job's store calls).
 func (t *Telemetry) Outbox(s notify.Outbox) notify.Outbox {
-	return &outbox{Outbox: s, t: t, claim: t.dbOp("outbox.claim_due"), sent: t.dbOp("outbox.mark_sent"), failed: t.dbOp("outbox.mark_failed")}
+	return &outbox{Outbox: s, t: t, claim: t.dbOp("outbox.claim_due"), sent: t.dbOp("outbox.mark_sent"), failed: t.dbOp("outbox.mark_failed"),
+		dead: t.dbOp("outbox.mark_dead")}
 }
 
 type outbox struct {
 	notify.Outbox
-	t                   *Telemetry
-	claim, sent, failed *dbOp
+	t                         *Telemetry
+	claim, sent, failed, dead *dbOp
+}
+
+func (s *outbox) MarkDead(ctx context.Context, id string, at time.Time, reason string) error {
+	return timed0(s.t, ctx, s.dead, "", func(ctx context.Context) error { return s.Outbox.MarkDead(ctx, id, at, reason) })
 }
 
 func (s *outbox) ClaimDue(ctx context.Context, now, lease time.Time, limit int) ([]notify.Message, error) {

@@ -111,7 +111,7 @@ func (s *Store) Hold(ctx context.Context, id string) (booking.Hold, error) {
 // orderColumns read an order with its tickets as a JSON array, so that one
 // round trip returns the whole order.
 const orderColumns = `o.id, o.event_id, o.user_id, o.hold_id, o.status, o.currency, o.delivery, o.line_items_json, o.subtotal_cents,
-	o.fees_cents, o.total_cents, o.refunded_cents, o.provider, COALESCE(o.charge_id, ''), o.created_at, o.updated_at,
+	o.fees_cents, o.total_cents, o.refunded_cents, o.provider, COALESCE(o.charge_id, ''), o.created_at, o.updated_at, o.confirm_by, o.phone,
 	(SELECT COALESCE(json_agg(json_build_object('id', t.id, 'event_id', t.event_id, 'user_id', t.user_id, 'seat_no', t.seat_no,
 		'section', t.section_name, 'row', t.row_name, 'number', t.number, 'barcode', t.barcode, 'status', t.status,
 		'checked_in_at', t.checked_in_at, 'created_at', t.created_at) ORDER BY t.seat_no), '[]') FROM tickets t WHERE t.order_id = o.id)`
@@ -142,8 +142,10 @@ func queryOrders(ctx context.Context, q queryer, where string, a ...any) ([]book
 		var o booking.Order
 		var items, tickets []byte
 		var created, updated int64
+		var confirmBy string
 		if err := rows.Scan(&o.ID, &o.EventID, &o.UserID, &o.HoldID, &o.Status, &o.Currency, &o.Delivery, &items, &o.SubtotalCents,
-			&o.FeesCents, &o.TotalCents, &o.RefundedCents, &o.Payment.Provider, &o.Payment.ChargeID, &created, &updated, &tickets); err != nil {
+			&o.FeesCents, &o.TotalCents, &o.RefundedCents, &o.Payment.Provider, &o.Payment.ChargeID, &created, &updated, &confirmBy, &o.Phone,
+			&tickets); err != nil {
 			return nil, err
 		}
 		if err := json.Unmarshal(items, &o.LineItems); err != nil {
@@ -163,7 +165,7 @@ func queryOrders(ctx context.Context, q queryer, where string, a ...any) ([]book
 				o.Tickets[i].CheckedInAt = &at
 			}
 		}
-		o.CreatedAt, o.UpdatedAt = store.Time(created), store.Time(updated)
+		o.CreatedAt, o.UpdatedAt, o.ConfirmBy = store.Time(created), store.Time(updated), store.SplitChannels(confirmBy)
 		out = append(out, o)
 	}
 	return out, rows.Err()

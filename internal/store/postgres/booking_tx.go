@@ -264,10 +264,10 @@ func (t *bookingTx) InsertOrder(ctx context.Context, o booking.Order) error {
 		return err
 	}
 	_, err = t.tx.Exec(ctx, `INSERT INTO orders (id, event_id, user_id, hold_id, status, currency, delivery, line_items_json,
-		subtotal_cents, fees_cents, total_cents, refunded_cents, provider, charge_id, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`, o.ID, o.EventID, o.UserID, o.HoldID, o.Status, o.Currency, o.Delivery,
+		subtotal_cents, fees_cents, total_cents, refunded_cents, provider, charge_id, created_at, updated_at, confirm_by, phone)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`, o.ID, o.EventID, o.UserID, o.HoldID, o.Status, o.Currency, o.Delivery,
 		items, o.SubtotalCents, o.FeesCents, o.TotalCents, o.RefundedCents, o.Payment.Provider, store.NullString(o.Payment.ChargeID),
-		store.Millis(o.CreatedAt), store.Millis(o.UpdatedAt))
+		store.Millis(o.CreatedAt), store.Millis(o.UpdatedAt), store.JoinChannels(o.ConfirmBy), o.Phone)
 	if violates(err, "orders_one_per_hold") {
 		return apperr.E(apperr.HoldNotActive, "this hold already has an order")
 	}
@@ -337,8 +337,8 @@ func (t *bookingTx) SetEventStatus(ctx context.Context, eventID, status string) 
 }
 
 func (t *bookingTx) Enqueue(ctx context.Context, m notify.Message) error {
-	_, err := t.tx.Exec(ctx, `INSERT INTO outbox (id, channel, recipient, subject, body, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $6)`,
-		m.ID, m.Channel, m.To, m.Subject, m.Body, store.Millis(m.CreatedAt))
+	_, err := t.tx.Exec(ctx, `INSERT INTO outbox (id, channel, recipient, kind, ref, subject, body, created_at, next_attempt_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)`, m.ID, m.Channel, m.To, m.Kind, m.Ref, m.Subject, m.Body, store.Millis(m.CreatedAt))
 	return err
 }
 

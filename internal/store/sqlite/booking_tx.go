@@ -186,10 +186,10 @@ func (t *bookingTx) InsertOrder(ctx context.Context, o booking.Order) error {
 		return err
 	}
 	_, err = t.tx.ExecContext(ctx, `INSERT INTO orders (id, event_id, user_id, hold_id, status, currency, delivery, line_items_json,
-		subtotal_cents, fees_cents, total_cents, refunded_cents, provider, charge_id, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, o.ID, o.EventID, o.UserID, o.HoldID, o.Status, o.Currency, o.Delivery,
+		subtotal_cents, fees_cents, total_cents, refunded_cents, provider, charge_id, created_at, updated_at, confirm_by, phone)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, o.ID, o.EventID, o.UserID, o.HoldID, o.Status, o.Currency, o.Delivery,
 		string(items), o.SubtotalCents, o.FeesCents, o.TotalCents, o.RefundedCents, o.Payment.Provider, store.NullString(o.Payment.ChargeID),
-		store.Millis(o.CreatedAt), store.Millis(o.UpdatedAt))
+		store.Millis(o.CreatedAt), store.Millis(o.UpdatedAt), store.JoinChannels(o.ConfirmBy), o.Phone)
 	if err != nil && strings.Contains(err.Error(), "orders.hold_id") {
 		return apperr.E(apperr.HoldNotActive, "this hold already has an order")
 	}
@@ -255,8 +255,8 @@ func (t *bookingTx) SetEventStatus(ctx context.Context, eventID, status string) 
 }
 
 func (t *bookingTx) Enqueue(ctx context.Context, m notify.Message) error {
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO outbox (id, channel, recipient, subject, body, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		m.ID, m.Channel, m.To, m.Subject, m.Body, store.Millis(m.CreatedAt), store.Millis(m.CreatedAt))
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO outbox (id, channel, recipient, kind, ref, subject, body, created_at, next_attempt_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, m.ID, m.Channel, m.To, m.Kind, m.Ref, m.Subject, m.Body, store.Millis(m.CreatedAt), store.Millis(m.CreatedAt))
 	return err
 }
 

@@ -62,6 +62,7 @@ func testOrderRoundTrip(t *testing.T, s Engine) {
 	h := placeHold(t, s, e.ID, u, seatNos(t, s, e.ID, "A", "")[0:2], holdOpts{})
 	o := newOrder(h, now.Add(3*time.Millisecond))
 	o.Delivery = "mobile"
+	o.ConfirmBy, o.Phone = []string{"email", "sms"}, "+14155550100"
 	o.LineItems = append(o.LineItems,
 		booking.LineItem{Kind: booking.KindAddOn, Description: "Parking «P1»", AddOnID: ids.New("add"), Quantity: 1, UnitCents: 1200, TotalCents: 1200},
 		booking.LineItem{Kind: booking.KindOrderFee, Description: "Order fee", Quantity: 1, UnitCents: 99, TotalCents: 99})
