@@ -23,10 +23,10 @@ func (r Role) Valid() bool {
 
 // User is a person who can sign in.
 type User struct {
-	ID        string    `json:"id"`
-	Email     string    `json:"email"`
-	Name      string    `json:"name"`
-	Role      Role      `json:"role"`
+	ID    string `json:"id"`
+	Email string `json:"email"`
+	Name  string `json:"name"`
+	Role  Role   `json:"role"`
 	// Phone is where SMS confirmations go (E.164), "" when none was given.
 	Phone     string    `json:"phone,omitempty"`
 	CreatedAt time.Time `json:"-"`
