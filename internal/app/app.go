@@ -6,6 +6,7 @@ package app
 
 import (
 	"context"
+	"crypto/tls"
 	"database/sql"
 	"encoding/hex"
 	"errors"
@@ -68,6 +69,9 @@ type Options struct {
 	// Getenv reads the standard OTEL_* variables (tracing is on when an
 	// OTLP endpoint is set) and BOXOFFICE_DEBUG_TOKEN; nil reads nothing.
 	Getenv func(string) string
+	// SMTPTLS replaces the TLS settings of the mail transport (tests trust
+	// their own server's certificate with it).
+	SMTPTLS *tls.Config
 	// TracerProvider replaces the one OTEL_* would make (tests record spans
 	// in memory with it).
 	TracerProvider trace.TracerProvider
@@ -88,6 +92,8 @@ type App struct {
 	Booking  *booking.Service
 	Queue    *queue.Service
 	Payments payment.Provider
+	// Deliverer is the outbox job's sender (tests run it by hand).
+	Deliverer notify.Deliverer
 	// Telemetry holds the instance's metrics registry and tracer; nil with
 	// Options.NoTelemetry.
 	Telemetry *telemetry.Telemetry
@@ -244,6 +250,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		st.Close()
 		return nil, err
 	}
+	a.Deliverer = deliver
 	a.jobs = jobs.Runner{Log: o.Log, Observer: jobObs, Jobs: []jobs.Job{
 		{Name: "hold_sweeper", Every: time.Second, Run: a.Booking.ExpireHolds},
 		{Name: "queue", Every: time.Second, Run: a.Queue.Tick},

@@ -29,7 +29,7 @@ func (a *App) deliverer(cfg config.Config, o Options, outbox notify.Outbox, box 
 		smsT = notify.DevMailbox{Box: box, Log: logs, Clock: o.Clock.Now}
 	}
 	if n.SMTPURL != "" {
-		s, err := email.NewSMTP(n.SMTPURL, email.Options{From: n.MailFrom, Now: o.Clock.Now})
+		s, err := email.NewSMTP(n.SMTPURL, email.Options{From: n.MailFrom, Timeout: n.SMTPTimeout, TLS: o.SMTPTLS, Now: o.Clock.Now})
 		if err != nil {
 			return notify.Deliverer{}, fmt.Errorf("--smtp-url: %w", err)
 		}

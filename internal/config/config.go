@@ -71,6 +71,8 @@ type Notify struct {
 	// SMTPURL is the mail server (smtp://user:pass@host:587, smtps://…:465);
 	// "" sends mail to the log (and the developer mailbox).
 	SMTPURL string
+	// SMTPTimeout bounds the dial and each command of an SMTP exchange.
+	SMTPTimeout time.Duration
 	// MailFrom is the sender of every e-mail.
 	MailFrom string
 	// PublicURL is where buyers reach Boxoffice, for links in messages;
@@ -103,7 +105,7 @@ func Defaults() Config {
 		DBStatementTimeout: 5 * time.Second, Jobs: true, DrainTimeout: 20 * time.Second,
 		PaymentTimeout: 10 * time.Second, ReconcileGrace: time.Minute, RateLimits: defaultRateLimits(),
 		QueuePassTTL: 15 * time.Minute, GroupCommit: true, GroupCommitBatch: 64,
-		Notify: Notify{MailFrom: "Boxoffice <tickets@boxoffice.localhost>", TwilioAPIURL: "https://api.twilio.com", Lease: time.Minute, MaxAttempts: 10}}
+		Notify: Notify{SMTPTimeout: 15 * time.Second, MailFrom: "Boxoffice <tickets@boxoffice.localhost>", TwilioAPIURL: "https://api.twilio.com", Lease: time.Minute, MaxAttempts: 10}}
 }
 
 // Parse reads flags for a subcommand, with BOXOFFICE_<NAME> environment

@@ -10,6 +10,7 @@ import (
 
 func (n *Notify) flags(fs *flag.FlagSet) {
 	fs.StringVar(&n.SMTPURL, "smtp-url", n.SMTPURL, "mail server: smtp://user:pass@host:587 (STARTTLS when offered) or smtps://user:pass@host:465; empty: mail to the log")
+	fs.DurationVar(&n.SMTPTimeout, "smtp-timeout", n.SMTPTimeout, "longest the mail server may take to connect or answer one command")
 	fs.StringVar(&n.MailFrom, "mail-from", n.MailFrom, "sender of every e-mail")
 	fs.StringVar(&n.PublicURL, "public-url", n.PublicURL, "where buyers reach this Boxoffice, for links in messages (default from --addr)")
 	fs.BoolVar(&n.DevMailbox, "dev-mailbox", n.DevMailbox, "keep unsent mail and SMS for the admins' /dev/mail page (default on with --demo)")
@@ -42,6 +43,9 @@ func (n Notify) validate() error {
 	}
 	if u, err := url.Parse(n.PublicURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return fmt.Errorf("--public-url must be an http(s) URL")
+	}
+	if n.SMTPTimeout < 10*time.Millisecond {
+		return fmt.Errorf("--smtp-timeout must be at least 10ms")
 	}
 	if n.Lease < time.Second {
 		return fmt.Errorf("--outbox-lease must be at least 1s")

@@ -2,6 +2,8 @@ package httpapi_test
 
 import (
 	"context"
+	"crypto/tls"
+	"log/slog"
 	"net/http/httptest"
 	"path/filepath"
 	"testing"
@@ -27,6 +29,17 @@ type harness struct {
 
 func newHarness(t *testing.T, tweaks ...func(*config.Config)) *harness {
 	t.Helper()
+	return newHarnessWith(t, harnessOptions{}, tweaks...)
+}
+
+// harnessOptions are the app.Options a test may change.
+type harnessOptions struct {
+	smtpTLS *tls.Config
+	log     *slog.Logger
+}
+
+func newHarnessWith(t *testing.T, ho harnessOptions, tweaks ...func(*config.Config)) *harness {
+	t.Helper()
 	cfg := config.Defaults()
 	cfg.Database = "sqlite:" + filepath.Join(t.TempDir(), "api.db")
 	cfg.AdminEmail, cfg.AdminPassword = "root@example.com", "root-password"
@@ -35,7 +48,8 @@ func newHarness(t *testing.T, tweaks ...func(*config.Config)) *harness {
 	}
 	clk := clock.NewFake(time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC))
 	pay := payment.NewFake(payment.FakeOptions{Now: clk.Now})
-	a, err := app.New(context.Background(), cfg, app.Options{Clock: clk, Payments: pay, Hasher: account.NewTestHasher()})
+	a, err := app.New(context.Background(), cfg, app.Options{Clock: clk, Payments: pay, Hasher: account.NewTestHasher(),
+		SMTPTLS: ho.smtpTLS, Log: ho.log})
 	if err != nil {
 		t.Fatal(err)
 	}
