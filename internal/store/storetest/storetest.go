@@ -22,6 +22,7 @@ import (
 	"github.com/boxoffice/boxoffice/internal/clock"
 	"github.com/boxoffice/boxoffice/internal/idempotency"
 	"github.com/boxoffice/boxoffice/internal/ids"
+	"github.com/boxoffice/boxoffice/internal/notify"
 	"github.com/boxoffice/boxoffice/internal/payment"
 	"github.com/boxoffice/boxoffice/internal/queue"
 )
@@ -35,6 +36,10 @@ type Engine interface {
 	Setting(ctx context.Context, name string, make func() string) (string, error)
 	PaymentLedger() payment.Ledger
 	queue.Store
+	notify.Outbox
+	notify.Mailbox
+	notify.AdminStore
+	OutboxBacklog(ctx context.Context, now time.Time) (notify.Backlog, error)
 	Ping(ctx context.Context) error
 }
 
@@ -59,6 +64,7 @@ func Exercise(t *testing.T, newStore func(t *testing.T) Engine) {
 		{"PaymentSandbox", exercisePaymentSandbox},
 		{"Queue", exerciseQueue},
 		{"GroupCommit", exerciseGroupCommit},
+		{"Outbox", exerciseOutbox},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
