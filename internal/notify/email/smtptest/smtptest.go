@@ -285,3 +285,10 @@ func certificate(t testing.TB) (server, client *tls.Config) {
 
 // String describes the server for test logs.
 func (s *Server) String() string { return fmt.Sprintf("smtptest %s", s.URL) }
+
+// Count is how many messages the server accepted, duplicates included.
+func (s *Server) Count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.got)
+}
