@@ -383,3 +383,51 @@ func grepLines(s, prefix string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// TestConfirmationChoiceBadInput: a checkout with an unknown channel, SMS
+// without a phone, or a phone that is not E.164 is a 422 naming the field,
+// and the hold stays the buyer's to check out.
+func TestConfirmationChoiceBadInput(t *testing.T) {
+	h := newHarness(t)
+	ev := h.event(t, 1, 2, 5)
+	buyer := h.buyer(t)
+	var hold struct{ Hold struct{ ID string } }
+	h.c.Must(t, 201, apitest.Req{Method: "POST", Path: "/api/v1/events/" + ev + "/holds", Token: buyer, Body: map[string]any{"quantity": 1, "section": "Floor"}}).JSON(t, &hold)
+	for i, tc := range []struct {
+		body  map[string]any
+		field string
+	}{
+		{map[string]any{"confirm_by": []string{"fax"}}, "confirm_by[0]"},
+		{map[string]any{"confirm_by": []string{"email", "email"}}, "confirm_by[1]"},
+		{map[string]any{"confirm_by": []string{"sms"}}, "phone"},
+		{map[string]any{"confirm_by": []string{"sms"}, "phone": "555-0100"}, "phone"},
+		{map[string]any{"confirm_by": []string{"email"}, "phone": "+0123"}, "phone"},
+	} {
+		tc.body["hold_id"], tc.body["payment_token"] = hold.Hold.ID, "tok_visa"
+		r := h.c.Do(t, apitest.Req{Method: "POST", Path: "/api/v1/orders", Token: buyer, Body: tc.body,
+			Header: map[string]string{"Idempotency-Key": "bad" + itoa(i)}})
+		var p struct {
+			Errors []struct{ Field string }
+		}
+		r.JSON(t, &p)
+		if r.Status != 422 || len(p.Errors) == 0 || p.Errors[0].Field != tc.field {
+			t.Errorf("%v: %d %s, want 422 naming %s", tc.body, r.Status, r.Body, tc.field)
+		}
+	}
+	var got struct{ Hold struct{ Status string } }
+	h.c.Must(t, 200, apitest.Req{Method: "GET", Path: "/api/v1/holds/" + hold.Hold.ID, Token: buyer}).JSON(t, &got)
+	if got.Hold.Status != "active" {
+		t.Errorf("after bad checkouts the hold is %s, want active", got.Hold.Status)
+	}
+	h.c.Must(t, 201, apitest.Req{Method: "POST", Path: "/api/v1/orders", Token: buyer, Header: map[string]string{"Idempotency-Key": "good"},
+		Body: map[string]any{"hold_id": hold.Hold.ID, "payment_token": "tok_visa", "confirm_by": []string{"email", "sms"}, "phone": "+14155550100"}})
+	msgs, err := h.app.Store.Messages(context.Background(), notify.Query{Limit: 10})
+	if err != nil || len(msgs) != 2 {
+		t.Fatalf("outbox has %d messages (%v), want an e-mail and an SMS", len(msgs), err)
+	}
+	for _, m := range msgs {
+		if m.Channel == notify.ChannelSMS && m.To != "+14155550100" {
+			t.Errorf("the SMS goes to %q", m.To)
+		}
+	}
+}

@@ -11,6 +11,9 @@ import (
 // default, so a demo needs no mail server or SMS provider.
 type LogTransport struct{ Log *slog.Logger }
 
+// Headline implements Headline: the log shows no bodies.
+func (LogTransport) Headline() bool { return true }
+
 // Send logs the letters.
 func (t LogTransport) Send(_ context.Context, letters []Letter) []error {
 	for _, l := range letters {

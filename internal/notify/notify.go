@@ -73,9 +73,11 @@ type Part struct {
 	Data        []byte
 }
 
-// Composer turns an outbox message into the letter to send.
+// Composer turns an outbox message into the letter to send. Without
+// bodies it fills in only the Subject (and an SMS's text): what the log
+// shows, at a fraction of the cost of the HTML, QR images and invite.
 type Composer interface {
-	Compose(ctx context.Context, m Message) (Letter, error)
+	Compose(ctx context.Context, m Message, bodies bool) (Letter, error)
 }
 
 // Transport hands the letters of one channel to the outside world: a mail
@@ -83,6 +85,17 @@ type Composer interface {
 // it was accepted; an error wrapped by Permanent is not retried.
 type Transport interface {
 	Send(ctx context.Context, letters []Letter) []error
+}
+
+// Headline is a Transport that shows no message bodies (the log): the
+// deliverer composes only subjects for it.
+type Headline interface {
+	Headline() bool
+}
+
+func wantsBodies(t Transport) bool {
+	h, ok := t.(Headline)
+	return !ok || !h.Headline()
 }
 
 // errPermanent marks a failure retrying cannot fix: a rejected address, an

@@ -101,7 +101,7 @@ func (d Deliverer) deliver(ctx context.Context, msgs []Message) (int, error) {
 			errs = append(errs, d.fail(ctx, m, Permanent(fmt.Errorf("no transport for channel %q", m.Channel))))
 			continue
 		}
-		l, err := d.Composer.Compose(ctx, m)
+		l, err := d.Composer.Compose(ctx, m, wantsBodies(d.Transports[m.Channel]))
 		if err != nil {
 			errs = append(errs, d.fail(ctx, m, fmt.Errorf("compose: %w", err)))
 			continue

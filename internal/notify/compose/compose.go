@@ -56,7 +56,7 @@ const eventCacheTTL = 30 * time.Second
 var _ notify.Composer = (*Composer)(nil)
 
 // Compose turns m into the letter for its channel.
-func (c *Composer) Compose(ctx context.Context, m notify.Message) (notify.Letter, error) {
+func (c *Composer) Compose(ctx context.Context, m notify.Message, bodies bool) (notify.Letter, error) {
 	l := notify.Letter{Message: m, MessageID: fmt.Sprintf("<%s@%s>", m.ID, c.domain())}
 	if m.Kind == "" {
 		l.Subject, l.Text = m.Subject, m.Body
@@ -84,6 +84,9 @@ func (c *Composer) Compose(ctx context.Context, m notify.Message) (notify.Letter
 	if m.Channel == notify.ChannelSMS {
 		l.Text, err = render(smsTemplates, m.Kind, d)
 		return l, err
+	}
+	if !bodies {
+		return l, nil
 	}
 	if l.Text, err = render(textTemplates, m.Kind, d); err != nil {
 		return l, err
