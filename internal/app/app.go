@@ -268,6 +268,9 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	return a, nil
 }
 
+// APIRoutes lists the API's route patterns (see httpapi.Server.Routes).
+func (a *App) APIRoutes() []string { return a.api.Routes() }
+
 // serveDebug serves /debug/pprof on --debug-addr, a listener of its own
 // that never carries the API, for admins only (see telemetry.DebugHandler).
 func (a *App) serveDebug() (stop func(), err error) {

@@ -65,7 +65,13 @@ type Server struct {
 	// closing is closed by Shutdown: live streams end on it.
 	closing   chan struct{}
 	closeOnce sync.Once
+	// patterns are the routes in the order routes.go lists them.
+	patterns []string
 }
+
+// Routes returns the pattern of every route: the access-control matrix is
+// built from it, so no route added later escapes its check.
+func (s *Server) Routes() []string { return append([]string(nil), s.patterns...) }
 
 // Shutdown ends the live streams, which never finish by themselves; call
 // it when the HTTP server begins to drain.
@@ -169,6 +175,7 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 type userHandler func(w http.ResponseWriter, r *http.Request, u account.User) error
 
 func (s *Server) handle(pattern string, h handlerFunc) {
+	s.patterns = append(s.patterns, pattern)
 	h = s.limited(pattern, h)
 	s.mux.Handle(pattern, s.Wrap(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := h(w, r); err != nil {
