@@ -27,7 +27,7 @@ type harness struct {
 	admin string
 }
 
-func newHarness(t *testing.T, tweaks ...func(*config.Config)) *harness {
+func newHarness(t testing.TB, tweaks ...func(*config.Config)) *harness {
 	t.Helper()
 	return newHarnessWith(t, harnessOptions{}, tweaks...)
 }
@@ -38,7 +38,7 @@ type harnessOptions struct {
 	log     *slog.Logger
 }
 
-func newHarnessWith(t *testing.T, ho harnessOptions, tweaks ...func(*config.Config)) *harness {
+func newHarnessWith(t testing.TB, ho harnessOptions, tweaks ...func(*config.Config)) *harness {
 	t.Helper()
 	cfg := config.Defaults()
 	cfg.Database = "sqlite:" + filepath.Join(t.TempDir(), "api.db")
@@ -67,7 +67,7 @@ var userSeq = make(chan int, 1)
 func init() { userSeq <- 0 }
 
 // buyer registers a new customer and returns its token.
-func (h *harness) buyer(t *testing.T) string {
+func (h *harness) buyer(t testing.TB) string {
 	t.Helper()
 	n := <-userSeq
 	userSeq <- n + 1
@@ -87,7 +87,7 @@ func itoa(n int) string {
 
 // event creates a venue with one reserved section (rows of seats) and a GA
 // floor, and an event on sale now; it returns the event id.
-func (h *harness) event(t *testing.T, rows, seats, ga int) string {
+func (h *harness) event(t testing.TB, rows, seats, ga int) string {
 	t.Helper()
 	var rs []any
 	for i := 1; i <= rows; i++ {

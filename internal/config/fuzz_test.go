@@ -1,0 +1,31 @@
+package config
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// FuzzMaskURL: whatever a --database or --smtp-url value holds, the masked
+// form logged at start-up never shows its password.
+func FuzzMaskURL(f *testing.F) {
+	for _, s := range []string{"postgres://user:s3cret@db:5432/boxoffice", "smtp://mailer:p%40ss@smtp.example.com:587",
+		"smtps://u:p@h", "sqlite:boxoffice.db", "postgres://user@db/x", "://:@", "postgres://u:pw@[::1]:5432/db"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		masked := MaskURL(s)
+		if pass, ok := password(s); ok && len(pass) >= 4 && strings.Contains(masked, pass) && !strings.Contains(s, "xxxxx") {
+			t.Fatalf("MaskURL(%q) = %q shows the password %q", s, masked, pass)
+		}
+	})
+}
+
+// password is what net/url would read as the password of s.
+func password(s string) (string, bool) {
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil {
+		return "", false
+	}
+	return u.User.Password()
+}
