@@ -192,10 +192,8 @@ func (t *Twilio) Send(ctx context.Context, letters []notify.Letter) []error {
 	)
 	sem := make(chan struct{}, t.parallel)
 	for i, l := range letters {
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-			errs[i] = fmt.Errorf("twilio: not sent: %w", ctx.Err())
+		if err := acquire(ctx, sem); err != nil {
+			errs[i] = fmt.Errorf("twilio: not sent: %w", err)
 			continue
 		}
 		mu.Lock()
@@ -223,6 +221,20 @@ func (t *Twilio) Send(ctx context.Context, letters []notify.Letter) []error {
 	}
 	wg.Wait()
 	return errs
+}
+
+// acquire takes a place in sem, or returns ctx's error without one. It
+// looks at ctx first: a select on both picks at random when both are ready.
+func acquire(ctx context.Context, sem chan struct{}) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	select {
+	case sem <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // created is the part of Twilio's 201 answer the transport reads.
