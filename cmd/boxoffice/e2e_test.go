@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -35,8 +36,17 @@ func startServer(t *testing.T, extra ...string) string {
 // channel that gets serve's result.
 func serveInProcess(t *testing.T, db string, extra ...string) (base string, stop func(), done <-chan error) {
 	t.Helper()
+	return serveInProcessEnv(t, db, nil, io.Discard, extra...)
+}
+
+// serveInProcessEnv is serveInProcess with more environment variables
+// (secrets such as TWILIO_AUTH_TOKEN come only from there) and a copy of
+// every line serve writes to stdout, its log among them, in out.
+func serveInProcessEnv(t *testing.T, db string, more map[string]string, out io.Writer, extra ...string) (base string, stop func(), done <-chan error) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	env := map[string]string{"BOXOFFICE_ADMIN_EMAIL": "root@example.com", "BOXOFFICE_ADMIN_PASSWORD": "root-password"}
+	maps.Copy(env, more)
 	pr, pw := io.Pipe()
 	result := make(chan error, 1)
 	go func() {
@@ -48,6 +58,7 @@ func serveInProcess(t *testing.T, db string, extra ...string) (base string, stop
 	go func() {
 		sc := bufio.NewScanner(pr)
 		for sc.Scan() {
+			fmt.Fprintln(out, sc.Text())
 			if u, ok := strings.CutPrefix(sc.Text(), "Boxoffice is listening on "); ok {
 				urls <- u
 			}

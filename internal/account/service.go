@@ -42,21 +42,23 @@ type Registration struct {
 	Password string `json:"password"`
 	Name     string `json:"name"`
 	Role     Role   `json:"role,omitempty"`
+	// Phone is optional: where SMS confirmations go, E.164.
+	Phone string `json:"phone,omitempty"`
 }
 
 func (r *Registration) validate(roleAllowed bool) error {
 	var f apperr.Fields
 	r.Email = strings.TrimSpace(r.Email)
 	r.Name = strings.TrimSpace(r.Name)
+	r.Phone = strings.TrimSpace(r.Phone)
 	if a, err := mail.ParseAddress(r.Email); err != nil || a.Address != r.Email || len(r.Email) > 254 {
 		f.Add("email", "must be a valid e-mail address")
 	}
 	if n := utf8.RuneCountInString(r.Password); n < 8 || n > 256 {
 		f.Add("password", "must be between 8 and 256 characters")
 	}
-	if r.Name == "" || utf8.RuneCountInString(r.Name) > 200 {
-		f.Add("name", "must be between 1 and 200 characters")
-	}
+	checkName(&f, r.Name)
+	checkPhone(&f, r.Phone)
 	if roleAllowed {
 		if r.Role == "" {
 			r.Role = RoleCustomer
@@ -70,12 +72,25 @@ func (r *Registration) validate(roleAllowed bool) error {
 	return f.Err()
 }
 
+func checkName(f *apperr.Fields, name string) {
+	if name == "" || utf8.RuneCountInString(name) > 200 {
+		f.Add("name", "must be between 1 and 200 characters")
+	}
+}
+
+// checkPhone accepts "" (no phone) or an E.164 number.
+func checkPhone(f *apperr.Fields, phone string) {
+	if phone != "" && !ValidPhone(phone) {
+		f.Add("phone", phoneMessage)
+	}
+}
+
 func (s *Service) create(ctx context.Context, r Registration) (User, error) {
 	hash, err := s.hasher.Hash(ctx, r.Password)
 	if err != nil {
 		return User{}, fmt.Errorf("hash password: %w", err)
 	}
-	u := User{ID: ids.New("usr"), Email: strings.ToLower(r.Email), Name: r.Name, Role: r.Role, CreatedAt: s.clock.Now()}
+	u := User{ID: ids.New("usr"), Email: strings.ToLower(r.Email), Name: r.Name, Role: r.Role, Phone: r.Phone, CreatedAt: s.clock.Now()}
 	if err := s.store.CreateUser(ctx, u, hash); err != nil {
 		return User{}, fmt.Errorf("create user: %w", err)
 	}

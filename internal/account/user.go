@@ -59,4 +59,9 @@ type Store interface {
 	UserBySession(ctx context.Context, tokenHash string, now time.Time) (User, error)
 	// DeleteSession signs a token out.
 	DeleteSession(ctx context.Context, tokenHash string) error
+	// UpdateProfile sets the name and the phone of a user, each only when
+	// it is not nil, in one statement (so two changes at once do not undo
+	// each other's field), and returns the user as stored; apperr.NotFound
+	// when there is no such user.
+	UpdateProfile(ctx context.Context, userID string, name, phone *string) (User, error)
 }

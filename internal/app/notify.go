@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"net/http"
 	"net/url"
 	"time"
 
@@ -9,6 +10,7 @@ import (
 	"github.com/boxoffice/boxoffice/internal/notify"
 	"github.com/boxoffice/boxoffice/internal/notify/compose"
 	"github.com/boxoffice/boxoffice/internal/notify/email"
+	"github.com/boxoffice/boxoffice/internal/notify/sms"
 )
 
 // deliverer builds the outbox job: the composer of messages and, for each
@@ -38,6 +40,14 @@ func (a *App) deliverer(cfg config.Config, o Options, outbox notify.Outbox, box 
 	}
 	switch n.SMSProvider {
 	case "":
+	case "twilio":
+		t, err := sms.NewTwilio(sms.TwilioOptions{APIURL: n.TwilioAPIURL, AccountSID: n.TwilioAccountSID, AuthToken: n.TwilioAuthToken,
+			From: n.TwilioFrom, HTTPClient: &http.Client{Timeout: sms.DefaultTimeout}, Log: o.Log})
+		if err != nil {
+			return notify.Deliverer{}, fmt.Errorf("--sms-provider twilio: %w", err)
+		}
+		o.Log.Info("SMS goes through Twilio", "twilio", t) // its LogValue masks the token
+		smsT = t
 	default:
 		return notify.Deliverer{}, fmt.Errorf("--sms-provider %q is not supported", n.SMSProvider)
 	}

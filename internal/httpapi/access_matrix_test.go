@@ -139,6 +139,8 @@ func TestAccessMatrix(t *testing.T) {
 		}, want: all(200)},
 		"POST " + v1 + "/auth/logout": {req: path(v1 + "/auth/logout"), want: signedIn(204), session: true},
 		"GET " + v1 + "/me":           {req: path(v1 + "/me"), want: signedIn(200)},
+		"PATCH " + v1 + "/me": {req: func(fixture) (string, any) { return v1 + "/me", map[string]any{"phone": "+14155550100"} },
+			want: signedIn(200)},
 		"POST " + v1 + "/admin/users": {req: func(fixture) (string, any) {
 			return v1 + "/admin/users", map[string]string{"email": "u" + key() + "@example.com", "password": "user-password", "name": "U", "role": "customer"}
 		}, want: adminOnly(201)},

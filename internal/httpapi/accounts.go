@@ -20,11 +20,12 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) error {
 		Email    string `json:"email"`
 		Password string `json:"password"`
 		Name     string `json:"name"`
+		Phone    string `json:"phone"`
 	}
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	u, tok, err := s.Accounts.Register(r.Context(), account.Registration{Email: in.Email, Password: in.Password, Name: in.Name})
+	u, tok, err := s.Accounts.Register(r.Context(), account.Registration{Email: in.Email, Password: in.Password, Name: in.Name, Phone: in.Phone})
 	if err != nil {
 		return err
 	}
@@ -57,6 +58,24 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request, _ account.User) 
 }
 
 func (s *Server) me(w http.ResponseWriter, _ *http.Request, u account.User) error {
+	writeJSON(w, http.StatusOK, userResponse{User: u})
+	return nil
+}
+
+// updateMe is PATCH /me: the caller changes their own name or phone. An
+// absent (or null) field stays as it is, "phone": "" removes the number.
+func (s *Server) updateMe(w http.ResponseWriter, r *http.Request, u account.User) error {
+	var in struct {
+		Name  *string `json:"name"`
+		Phone *string `json:"phone"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	u, err := s.Accounts.UpdateProfile(r.Context(), u, in.Name, in.Phone)
+	if err != nil {
+		return err
+	}
 	writeJSON(w, http.StatusOK, userResponse{User: u})
 	return nil
 }

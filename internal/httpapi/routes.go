@@ -12,6 +12,7 @@ func (s *Server) routes() {
 	s.handle("POST "+v1+"/auth/login", s.login)
 	s.handle("POST "+v1+"/auth/logout", s.authed(s.logout))
 	s.handle("GET "+v1+"/me", s.authed(s.me))
+	s.handle("PATCH "+v1+"/me", s.authed(s.updateMe))
 	s.handle("POST "+v1+"/admin/users", s.authed(s.idempotent(s.createUser)))
 
 	s.handle("POST "+v1+"/venues", s.authed(s.idempotent(s.createVenue)))

@@ -1,10 +1,8 @@
 package notify
 
-import "regexp"
+import "github.com/boxoffice/boxoffice/internal/account"
 
-// e164 is a phone number as SMS providers take it: a plus, a country code
-// that does not start with 0, and at most 15 digits in all.
-var e164 = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
-
-// ValidPhone reports whether s is an E.164 phone number.
-func ValidPhone(s string) bool { return e164.MatchString(s) }
+// ValidPhone reports whether s is an E.164 phone number: account's rule,
+// the one definition, named here too because messages are what the number
+// is for.
+func ValidPhone(s string) bool { return account.ValidPhone(s) }

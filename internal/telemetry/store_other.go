@@ -63,13 +63,13 @@ func (s *catalogStore) CountAvailable(ctx context.Context, eventID string, now t
 func (t *Telemetry) AccountStore(s account.Store) account.Store {
 	return &accountStore{Store: s, t: t, createUser: t.dbOp("account.create_user"), byEmail: t.dbOp("account.user_by_email"),
 		createSession: t.dbOp("account.create_session"), bySession: t.dbOp("account.user_by_session"),
-		deleteSession: t.dbOp("account.delete_session")}
+		deleteSession: t.dbOp("account.delete_session"), updateProfile: t.dbOp("account.update_profile")}
 }
 
 type accountStore struct {
 	account.Store
-	t                                                            *Telemetry
-	createUser, byEmail, createSession, bySession, deleteSession *dbOp
+	t                                                                           *Telemetry
+	createUser, byEmail, createSession, bySession, deleteSession, updateProfile *dbOp
 }
 
 func (s *accountStore) CreateUser(ctx context.Context, u account.User, passwordHash string) error {
@@ -100,6 +100,12 @@ func (s *accountStore) UserBySession(ctx context.Context, tokenHash string, now 
 
 func (s *accountStore) DeleteSession(ctx context.Context, tokenHash string) error {
 	return timed0(s.t, ctx, s.deleteSession, "", func(ctx context.Context) error { return s.Store.DeleteSession(ctx, tokenHash) })
+}
+
+func (s *accountStore) UpdateProfile(ctx context.Context, userID string, name, phone *string) (account.User, error) {
+	return timed(s.t, ctx, s.updateProfile, "", func(ctx context.Context) (account.User, error) {
+		return s.Store.UpdateProfile(ctx, userID, name, phone)
+	})
 }
 
 // IdempotencyStore times and traces an idempotency.Store: every create

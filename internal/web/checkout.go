@@ -20,6 +20,7 @@ type checkoutData struct {
 	Total    int64
 	Delivery string
 	AddOns   []addOnChoice
+	Confirm  confirmChoice
 	// Card is what the buyer typed, kept after a decline except the number.
 	Name     string
 	Declined bool
@@ -51,7 +52,7 @@ func (s *Server) checkoutData(r *http.Request, holdID string) (*checkoutData, er
 	if err != nil {
 		return nil, err
 	}
-	d := &checkoutData{Event: e, Hold: newHoldPanel(h, e, s.Clock.Now()), Delivery: "mobile"}
+	d := &checkoutData{Event: e, Hold: newHoldPanel(h, e, s.Clock.Now()), Delivery: "mobile", Confirm: newConfirmChoice(u)}
 	for _, a := range e.AddOns {
 		d.AddOns = append(d.AddOns, addOnChoice{AddOnChoice: booking.AddOnChoice{AddOnID: a.ID}, AddOn: a})
 	}
@@ -107,6 +108,7 @@ func (s *Server) placeOrder(w http.ResponseWriter, r *http.Request) error {
 	u, _ := s.requireUser(r)
 	d.Delivery = r.PostFormValue("delivery")
 	d.Name = strings.TrimSpace(r.PostFormValue("card_name"))
+	d.Confirm.read(r)
 	for i := range d.AddOns {
 		n, _ := strconv.Atoi(r.PostFormValue("addon_" + d.AddOns[i].AddOn.ID))
 		d.AddOns[i].Quantity = n
@@ -114,6 +116,7 @@ func (s *Server) placeOrder(w http.ResponseWriter, r *http.Request) error {
 	fail := func(err error) error {
 		code, msg := message(err)
 		d.Declined = code == apperr.PaymentDeclined
+		d.Confirm.showErrors(err)
 		if perr := d.price(); perr != nil {
 			for i := range d.AddOns {
 				d.AddOns[i].Quantity = 0
@@ -135,11 +138,15 @@ func (s *Server) placeOrder(w http.ResponseWriter, r *http.Request) error {
 	if d.Hold.Expired {
 		return fail(apperr.E(apperr.HoldNotActive, "the hold expired"))
 	}
+	if err := d.Confirm.check(); err != nil {
+		return fail(err)
+	}
 	token := strings.ReplaceAll(strings.TrimSpace(r.PostFormValue("card_number")), " ", "")
 	if token == "" {
 		return fail(apperr.E(apperr.Invalid, "please enter a card number"))
 	}
-	req := booking.OrderRequest{HoldID: d.Hold.Hold.ID, PaymentToken: token, Delivery: d.Delivery}
+	req := booking.OrderRequest{HoldID: d.Hold.Hold.ID, PaymentToken: token, Delivery: d.Delivery,
+		ConfirmBy: d.Confirm.channels(), Phone: d.Confirm.number()}
 	for _, a := range d.AddOns {
 		if a.Quantity != 0 {
 			req.AddOns = append(req.AddOns, a.AddOnChoice)

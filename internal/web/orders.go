@@ -12,6 +12,8 @@ type orderData struct {
 	Event   catalog.Event
 	New     bool
 	IsAdmin bool
+	// ConfirmBy says how the order's messages come, for the buyer.
+	ConfirmBy string
 }
 
 // orderPage is the confirmation and receipt of an order, with its tickets.
@@ -28,7 +30,7 @@ func (s *Server) orderPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := orderData{Order: o, Event: e, New: r.URL.Query().Get("new") == "1", IsAdmin: u.IsAdmin()}
+	d := orderData{Order: o, Event: e, New: r.URL.Query().Get("new") == "1", IsAdmin: u.IsAdmin(), ConfirmBy: confirmText(o.ConfirmBy, o.Phone)}
 	v := view{Title: "Order " + o.ID, Data: d}
 	if n := r.URL.Query().Get("notice"); n == "refunded" {
 		v.Notice = "The order was refunded; its tickets are void and the seats are on sale again."

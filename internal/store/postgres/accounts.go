@@ -13,8 +13,8 @@ var _ account.Store = (*Store)(nil)
 
 // CreateUser inserts a user; a taken e-mail is apperr.EmailTaken.
 func (s *Store) CreateUser(ctx context.Context, u account.User, hash string) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO users (id, email, name, role, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-		u.ID, u.Email, u.Name, string(u.Role), hash, store.Millis(u.CreatedAt))
+	_, err := s.pool.Exec(ctx, `INSERT INTO users (id, email, name, role, phone, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		u.ID, u.Email, u.Name, string(u.Role), u.Phone, hash, store.Millis(u.CreatedAt))
 	if violates(err, "users_email_key") || violates(err, "users_email_nocase") {
 		return apperr.E(apperr.EmailTaken, "an account with this e-mail already exists")
 	}
@@ -26,8 +26,8 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (account.User, st
 	var u account.User
 	var hash string
 	var created int64
-	err := s.pool.QueryRow(ctx, `SELECT id, email, name, role, password_hash, created_at FROM users WHERE email = $1`, email).
-		Scan(&u.ID, &u.Email, &u.Name, &u.Role, &hash, &created)
+	err := s.pool.QueryRow(ctx, `SELECT id, email, name, role, phone, password_hash, created_at FROM users WHERE email = $1`, email).
+		Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.Phone, &hash, &created)
 	u.CreatedAt = store.Time(created)
 	return u, hash, notFound(err, "user")
 }
@@ -43,8 +43,8 @@ func (s *Store) CreateSession(ctx context.Context, se account.Session) error {
 func (s *Store) UserBySession(ctx context.Context, tokenHash string, now time.Time) (account.User, error) {
 	var u account.User
 	var created int64
-	err := s.pool.QueryRow(ctx, `SELECT u.id, u.email, u.name, u.role, u.created_at FROM sessions s JOIN users u ON u.id = s.user_id
-		WHERE s.token_hash = $1 AND s.expires_at > $2`, tokenHash, store.Millis(now)).Scan(&u.ID, &u.Email, &u.Name, &u.Role, &created)
+	err := s.pool.QueryRow(ctx, `SELECT u.id, u.email, u.name, u.role, u.phone, u.created_at FROM sessions s JOIN users u ON u.id = s.user_id
+		WHERE s.token_hash = $1 AND s.expires_at > $2`, tokenHash, store.Millis(now)).Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.Phone, &created)
 	u.CreatedAt = store.Time(created)
 	return u, notFound(err, "session")
 }
@@ -53,4 +53,14 @@ func (s *Store) UserBySession(ctx context.Context, tokenHash string, now time.Ti
 func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
 	_, err := s.pool.Exec(ctx, `DELETE FROM sessions WHERE token_hash = $1`, tokenHash)
 	return err
+}
+
+// UpdateProfile sets a user's name and phone, each unless nil.
+func (s *Store) UpdateProfile(ctx context.Context, userID string, name, phone *string) (account.User, error) {
+	var u account.User
+	var created int64
+	err := s.pool.QueryRow(ctx, `UPDATE users SET name = COALESCE($2::TEXT, name), phone = COALESCE($3::TEXT, phone) WHERE id = $1
+		RETURNING id, email, name, role, phone, created_at`, userID, name, phone).Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.Phone, &created)
+	u.CreatedAt = store.Time(created)
+	return u, notFound(err, "user")
 }

@@ -19,13 +19,15 @@ func exerciseAccounts(t *testing.T, newStore func(t *testing.T) Engine) {
 		"UserBySessionHonoursExpiry": testSessionExpiry,
 		"DeleteSessionSignsOneOut":   testDeleteSession,
 		"PingAnswers":                testPing,
+		"UpdateProfileSetsOnlyGiven": testUpdateProfile,
+		"UpdateProfileUnknownUser":   testUpdateProfileNotFound,
 	})
 }
 
 func testCreateUserRoundTrip(t *testing.T, s Engine) {
 	ctx := context.Background()
 	u := account.User{ID: ids.New("usr"), Email: "ada@example.com", Name: "Ada Lovelace", Role: account.RoleStaff,
-		CreatedAt: now.Add(123 * time.Millisecond)}
+		Phone: "+442071234567", CreatedAt: now.Add(123 * time.Millisecond)}
 	if err := s.CreateUser(ctx, u, "argon2id$hash"); err != nil {
 		t.Fatalf("CreateUser: %v", err)
 	}
@@ -36,8 +38,55 @@ func testCreateUserRoundTrip(t *testing.T, s Engine) {
 	if hash != "argon2id$hash" {
 		t.Errorf("password hash = %q, want %q", hash, "argon2id$hash")
 	}
-	if got.ID != u.ID || got.Email != u.Email || got.Name != u.Name || got.Role != u.Role || !got.CreatedAt.Equal(u.CreatedAt) {
+	if got.ID != u.ID || got.Email != u.Email || got.Name != u.Name || got.Role != u.Role || got.Phone != u.Phone || !got.CreatedAt.Equal(u.CreatedAt) {
 		t.Errorf("UserByEmail = %+v, want %+v", got, u)
+	}
+	// The session's user, the one every signed-in request sees, carries
+	// the phone too: checkout falls back to it for an SMS confirmation.
+	se := account.Session{TokenHash: ids.New("tok"), UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+	if err := s.CreateSession(ctx, se); err != nil {
+		t.Fatalf("CreateSession: %v", err)
+	}
+	if got, err := s.UserBySession(ctx, se.TokenHash, now); err != nil || got.Phone != u.Phone || got.Name != u.Name {
+		t.Errorf("UserBySession = %+v, %v; want phone %q", got, err, u.Phone)
+	}
+}
+
+func testUpdateProfile(t *testing.T, s Engine) {
+	ctx := context.Background()
+	u := newUser(t, s)
+	str := func(v string) *string { return &v }
+	steps := []struct {
+		name, phone         *string
+		wantName, wantPhone string
+	}{
+		{phone: str("+14155550100"), wantName: u.Name, wantPhone: "+14155550100"},
+		{name: str("Grace Hopper"), wantName: "Grace Hopper", wantPhone: "+14155550100"},
+		{name: str("Grace B. Hopper"), phone: str("+33142685300"), wantName: "Grace B. Hopper", wantPhone: "+33142685300"},
+		{phone: str(""), wantName: "Grace B. Hopper", wantPhone: ""},
+		{wantName: "Grace B. Hopper", wantPhone: ""}, // nothing to change is no change
+	}
+	for i, st := range steps {
+		got, err := s.UpdateProfile(ctx, u.ID, st.name, st.phone)
+		if err != nil {
+			t.Fatalf("step %d: UpdateProfile: %v", i, err)
+		}
+		if got.ID != u.ID || got.Email != u.Email || got.Role != u.Role || !got.CreatedAt.Equal(u.CreatedAt) ||
+			got.Name != st.wantName || got.Phone != st.wantPhone {
+			t.Errorf("step %d: UpdateProfile returned %+v; want name %q, phone %q and the rest unchanged", i, got, st.wantName, st.wantPhone)
+		}
+		stored, _, err := s.UserByEmail(ctx, u.Email)
+		if err != nil || stored.Name != st.wantName || stored.Phone != st.wantPhone {
+			t.Errorf("step %d: stored user %+v, %v; want name %q, phone %q", i, stored, err, st.wantName, st.wantPhone)
+		}
+	}
+}
+
+func testUpdateProfileNotFound(t *testing.T, s Engine) {
+	name := "Nobody"
+	_, err := s.UpdateProfile(context.Background(), "usr_nobody", &name, nil)
+	if got := apperr.CodeOf(err); got != apperr.NotFound {
+		t.Errorf("UpdateProfile(unknown user): code %q (err %v), want %q", got, err, apperr.NotFound)
 	}
 }
 
