@@ -223,9 +223,10 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		}
 	}
 	deps := httpapi.Deps{Accounts: a.Accounts, Catalog: a.Catalog, Booking: a.Booking, Queue: a.Queue, Idempotency: keys,
-		Clock: o.Clock, Log: o.Log, Ready: st.Ping, RateLimits: cfg.RateLimits}
+		Clock: o.Clock, Log: o.Log, Ready: st.Ping, RateLimits: cfg.RateLimits,
+		MaxInFlightWrites: cfg.MaxInFlightWrites, OverloadWait: cfg.OverloadWait}
 	if a.Telemetry != nil {
-		deps.Metrics, deps.Wrap = a.Telemetry.Handler(), a.Telemetry.Wrap
+		deps.Metrics, deps.Wrap, deps.OnShed = a.Telemetry.Handler(), a.Telemetry.Wrap, a.Telemetry.Shed()
 	}
 	deps.Observe = observeSignals(signals)
 	a.api = httpapi.New(deps)

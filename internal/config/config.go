@@ -64,6 +64,11 @@ type Config struct {
 	GroupCommitConcurrency int
 	// Notify configures confirmations by e-mail and SMS.
 	Notify Notify
+	// MaxInFlightWrites bounds the holds, orders and queue joins an
+	// instance works on at once; past it a request waits OverloadWait for
+	// a slot, then gets 503 with Retry-After. 0 turns it off.
+	MaxInFlightWrites int
+	OverloadWait      time.Duration
 }
 
 // Notify configures how messages to buyers are sent.
@@ -104,7 +109,7 @@ func Defaults() Config {
 		LogLevel: "info", LogFormat: "json", DBMaxConns: 20,
 		DBStatementTimeout: 5 * time.Second, Jobs: true, DrainTimeout: 20 * time.Second,
 		PaymentTimeout: 10 * time.Second, ReconcileGrace: time.Minute, RateLimits: defaultRateLimits(),
-		QueuePassTTL: 15 * time.Minute, GroupCommit: true, GroupCommitBatch: 64,
+		QueuePassTTL: 15 * time.Minute, GroupCommit: true, GroupCommitBatch: 64, MaxInFlightWrites: 256, OverloadWait: 25 * time.Millisecond,
 		Notify: Notify{SMTPTimeout: 15 * time.Second, MailFrom: "Boxoffice <tickets@boxoffice.localhost>", TwilioAPIURL: "https://api.twilio.com", Lease: time.Minute, MaxAttempts: 10}}
 }
 
@@ -136,6 +141,8 @@ func Parse(name string, args []string, getenv func(string) string, out io.Writer
 	fs.IntVar(&c.GroupCommitConcurrency, "group-commit-concurrency", c.GroupCommitConcurrency, "batches of one event written at once (0: 1 on SQLite, 4 on PostgreSQL)")
 	fs.DurationVar(&c.QueuePassTTL, "queue-pass-ttl", c.QueuePassTTL, "how long a waiting-room pass admits its holder (a hold, a checkout and a retry)")
 	c.Notify.flags(fs)
+	fs.IntVar(&c.MaxInFlightWrites, "max-inflight-writes", c.MaxInFlightWrites, "most holds, orders and queue joins worked on at once; past it, 503 with Retry-After (0: no limit)")
+	fs.DurationVar(&c.OverloadWait, "overload-wait", c.OverloadWait, "how long a write waits for a slot under --max-inflight-writes before it is refused")
 	// Environment first, so that flags given on the command line override it.
 	var envErr error
 	fs.VisitAll(func(f *flag.Flag) {
@@ -218,6 +225,12 @@ func (c Config) validate() error {
 	}
 	if c.QueuePassTTL < 10*time.Second {
 		return fmt.Errorf("--queue-pass-ttl must be at least 10s")
+	}
+	if c.MaxInFlightWrites < 0 || c.MaxInFlightWrites > 100_000 {
+		return fmt.Errorf("--max-inflight-writes must be between 0 and 100000")
+	}
+	if c.OverloadWait < 0 || c.OverloadWait > 10*time.Second {
+		return fmt.Errorf("--overload-wait must be between 0s and 10s")
 	}
 	if err := c.Notify.validate(); err != nil {
 		return err

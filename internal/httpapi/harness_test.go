@@ -36,6 +36,10 @@ func newHarness(t testing.TB, tweaks ...func(*config.Config)) *harness {
 type harnessOptions struct {
 	smtpTLS *tls.Config
 	log     *slog.Logger
+	// payLatency is the fake provider's network time; wrapPay, when set,
+	// puts something between the app and the fake.
+	payLatency time.Duration
+	wrapPay    func(payment.Provider) payment.Provider
 }
 
 func newHarnessWith(t testing.TB, ho harnessOptions, tweaks ...func(*config.Config)) *harness {
@@ -47,8 +51,12 @@ func newHarnessWith(t testing.TB, ho harnessOptions, tweaks ...func(*config.Conf
 		tweak(&cfg)
 	}
 	clk := clock.NewFake(time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC))
-	pay := payment.NewFake(payment.FakeOptions{Now: clk.Now})
-	a, err := app.New(context.Background(), cfg, app.Options{Clock: clk, Payments: pay, Hasher: account.NewTestHasher(),
+	pay := payment.NewFake(payment.FakeOptions{Now: clk.Now, Latency: ho.payLatency})
+	var provider payment.Provider = pay
+	if ho.wrapPay != nil {
+		provider = ho.wrapPay(pay)
+	}
+	a, err := app.New(context.Background(), cfg, app.Options{Clock: clk, Payments: provider, Hasher: account.NewTestHasher(),
 		SMTPTLS: ho.smtpTLS, Log: ho.log})
 	if err != nil {
 		t.Fatal(err)

@@ -53,6 +53,13 @@ type Deps struct {
 	Observe func(pattern string, took time.Duration, status int)
 	// RateLimits are the token buckets of ratelimit.go; off when not Enabled.
 	RateLimits config.RateLimits
+	// MaxInFlightWrites bounds the on-sale writes worked on at once, and
+	// OverloadWait how long one waits for a slot before it is answered 503
+	// (overload.go); 0 turns the admission control off.
+	MaxInFlightWrites int
+	OverloadWait      time.Duration
+	// OnShed, when set, is told of every request refused for overload.
+	OnShed func(pattern string)
 }
 
 // Server is the API's http.Handler.
@@ -61,6 +68,7 @@ type Server struct {
 	log    *slog.Logger
 	mux    *http.ServeMux
 	limits *limiter
+	shed   *shedder
 	gzips  *gzipPool
 	// closing is closed by Shutdown: live streams end on it.
 	closing   chan struct{}
@@ -86,6 +94,7 @@ func New(d Deps) *Server {
 		d.Wrap = func(_ string, h http.Handler) http.Handler { return h }
 	}
 	s := &Server{Deps: d, log: d.Log, mux: http.NewServeMux(), limits: newLimiter(d.RateLimits), gzips: newGzipPool(),
+		shed:    newShedder(d.MaxInFlightWrites, d.OverloadWait),
 		closing: make(chan struct{})}
 	s.routes()
 	return s
@@ -176,7 +185,9 @@ type userHandler func(w http.ResponseWriter, r *http.Request, u account.User) er
 
 func (s *Server) handle(pattern string, h handlerFunc) {
 	s.patterns = append(s.patterns, pattern)
-	h = s.limited(pattern, h)
+	// Admission control first: refusing costs nothing, where the
+	// per-account bucket behind it reads the session.
+	h = s.shedding(pattern, s.limited(pattern, h))
 	s.mux.Handle(pattern, s.Wrap(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := h(w, r); err != nil {
 			s.writeProblem(w, r, err)
