@@ -222,7 +222,8 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 			return nil, err
 		}
 	}
-	deps := httpapi.Deps{Accounts: a.Accounts, Catalog: a.Catalog, Booking: a.Booking, Queue: a.Queue, Idempotency: keys,
+	notices := &notify.Admin{Store: st, Clock: o.Clock}
+	deps := httpapi.Deps{Accounts: a.Accounts, Catalog: a.Catalog, Booking: a.Booking, Queue: a.Queue, Notify: notices, Idempotency: keys,
 		Clock: o.Clock, Log: o.Log, Ready: st.Ping, RateLimits: cfg.RateLimits}
 	if a.Telemetry != nil {
 		deps.Metrics, deps.Wrap = a.Telemetry.Handler(), a.Telemetry.Wrap
