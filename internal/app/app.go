@@ -236,8 +236,12 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		st.Close()
 		return nil, err
 	}
-	a.Web, err = web.New(web.Deps{Accounts: a.Accounts, Catalog: a.Catalog, Booking: a.Booking, Queue: a.Queue, Clock: o.Clock, Log: o.Log, Secret: wk,
-		Limit: a.api.LimitForm})
+	wd := web.Deps{Accounts: a.Accounts, Catalog: a.Catalog, Booking: a.Booking, Queue: a.Queue, Notify: notices, Clock: o.Clock, Log: o.Log,
+		Secret: wk, Limit: a.api.LimitForm}
+	if cfg.Notify.DevMailbox {
+		wd.Mailbox = st
+	}
+	a.Web, err = web.New(wd)
 	if err != nil {
 		st.Close()
 		return nil, err
