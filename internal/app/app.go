@@ -222,7 +222,8 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 			return nil, err
 		}
 	}
-	deps := httpapi.Deps{Accounts: a.Accounts, Catalog: a.Catalog, Booking: a.Booking, Queue: a.Queue, Idempotency: keys,
+	notices := &notify.Admin{Store: st, Clock: o.Clock}
+	deps := httpapi.Deps{Accounts: a.Accounts, Catalog: a.Catalog, Booking: a.Booking, Queue: a.Queue, Notify: notices, Idempotency: keys,
 		Clock: o.Clock, Log: o.Log, Ready: st.Ping, RateLimits: cfg.RateLimits,
 		MaxInFlightWrites: cfg.MaxInFlightWrites, OverloadWait: cfg.OverloadWait}
 	if a.Telemetry != nil {
@@ -236,8 +237,12 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		st.Close()
 		return nil, err
 	}
-	a.Web, err = web.New(web.Deps{Accounts: a.Accounts, Catalog: a.Catalog, Booking: a.Booking, Queue: a.Queue, Clock: o.Clock, Log: o.Log, Secret: wk,
-		Limit: a.api.LimitForm})
+	wd := web.Deps{Accounts: a.Accounts, Catalog: a.Catalog, Booking: a.Booking, Queue: a.Queue, Notify: notices, Clock: o.Clock, Log: o.Log,
+		Secret: wk, Limit: a.api.LimitForm}
+	if cfg.Notify.DevMailbox {
+		wd.Mailbox = st
+	}
+	a.Web, err = web.New(wd)
 	if err != nil {
 		st.Close()
 		return nil, err

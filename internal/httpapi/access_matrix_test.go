@@ -197,6 +197,11 @@ func TestAccessMatrix(t *testing.T) {
 			want: [len(roles)]int{401, 403, 403, 200, 200}, fresh: true},
 		"GET " + v1 + "/admin/events/{id}/sales": {req: func(f fixture) (string, any) { return v1 + "/admin/events/" + f.event + "/sales", nil },
 			want: adminOnly(200)},
+		"GET " + v1 + "/admin/notifications": {req: path(v1 + "/admin/notifications"), want: adminOnly(200)},
+		// Each role gets a dead confirmation of its own to send again.
+		"POST " + v1 + "/admin/notifications/{id}/retry": {req: func(f fixture) (string, any) {
+			return v1 + "/admin/notifications/" + deadConfirmation(t, h, f.order) + "/retry", nil
+		}, want: adminOnly(200), fresh: true},
 		v1 + "/": {req: path(v1 + "/no/such/route"), want: all(404), raw: true},
 	}
 

@@ -49,6 +49,10 @@ func (s *Server) routes() {
 	s.handle("POST "+v1+"/checkins", s.authed(s.checkIn))
 
 	s.handle("GET "+v1+"/admin/events/{id}/sales", s.authed(s.sales))
+	if s.Notify != nil {
+		s.handle("GET "+v1+"/admin/notifications", s.authed(s.notifications))
+		s.handle("POST "+v1+"/admin/notifications/{id}/retry", s.authed(s.retryNotification))
+	}
 
 	s.handle(v1+"/", s.notFound)
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/boxoffice/boxoffice/internal/config"
 	"github.com/boxoffice/boxoffice/internal/idempotency"
 	"github.com/boxoffice/boxoffice/internal/ids"
+	"github.com/boxoffice/boxoffice/internal/notify"
 	"github.com/boxoffice/boxoffice/internal/queue"
 )
 
@@ -33,10 +34,12 @@ func OpenAPI() []byte { return openAPI }
 
 // Deps are what the API calls.
 type Deps struct {
-	Accounts    *account.Service
-	Catalog     *catalog.Service
-	Booking     *booking.Service
-	Queue       *queue.Service
+	Accounts *account.Service
+	Catalog  *catalog.Service
+	Booking  *booking.Service
+	Queue    *queue.Service
+	// Notify is the admins' view of the outbox; nil leaves its routes out.
+	Notify      *notify.Admin
 	Idempotency idempotency.Store
 	Clock       clock.Clock
 	Log         *slog.Logger

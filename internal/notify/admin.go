@@ -33,6 +33,7 @@ func (m Message) Status() string {
 type Query struct {
 	Status string // "" for every status
 	Ref    string // one order's messages, or "" for all
+	ID     string // one message, or "" for all
 	Limit  int
 }
 
@@ -76,6 +77,22 @@ func (a Admin) Messages(ctx context.Context, by account.User, q Query) ([]Messag
 		q.Limit = 100
 	}
 	return a.Store.Messages(ctx, q)
+}
+
+// Message returns one message, or apperr.NotFound: what an admin sees of
+// it after a Retry, or from a link to it.
+func (a Admin) Message(ctx context.Context, by account.User, id string) (Message, error) {
+	if !by.IsAdmin() {
+		return Message{}, apperr.E(apperr.Forbidden, "only an admin can see the outbox")
+	}
+	ms, err := a.Store.Messages(ctx, Query{ID: id, Limit: 1})
+	if err != nil {
+		return Message{}, fmt.Errorf("read message: %w", err)
+	}
+	if len(ms) == 0 || id == "" {
+		return Message{}, apperr.E(apperr.NotFound, "no message %s", id)
+	}
+	return ms[0], nil
 }
 
 // Retry sends a dead message again, from its first attempt.

@@ -7,6 +7,7 @@ import (
 	"github.com/boxoffice/boxoffice/internal/account"
 	"github.com/boxoffice/boxoffice/internal/apperr"
 	"github.com/boxoffice/boxoffice/internal/catalog"
+	"github.com/boxoffice/boxoffice/internal/notify"
 )
 
 // requireAdmin returns the signed-in organizer, or an error: sign in first,
@@ -28,10 +29,16 @@ func systemAdmin() account.User { return account.User{ID: "web-live", Role: acco
 type adminData struct {
 	Events []catalog.Event
 	Venues []catalog.Venue
+	// Outbox says whether the site shows undelivered messages (Dead).
+	Outbox bool
+	Dead   []notify.Message
+	// Mailbox says whether the developer mailbox is on, to link to it.
+	Mailbox bool
 }
 
 func (s *Server) adminPage(w http.ResponseWriter, r *http.Request) error {
-	if _, err := s.requireAdmin(r); err != nil {
+	u, err := s.requireAdmin(r)
+	if err != nil {
 		return err
 	}
 	es, _, err := s.Catalog.Events(r.Context(), catalog.EventSearch{Limit: 200})
@@ -42,7 +49,13 @@ func (s *Server) adminPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v := view{Title: "Organizer", Data: adminData{Events: es, Venues: vs}}
+	d := adminData{Events: es, Venues: vs, Outbox: s.Notify != nil, Mailbox: s.Mailbox != nil}
+	if d.Outbox {
+		if d.Dead, err = s.deadMessages(r, u); err != nil {
+			return err
+		}
+	}
+	v := view{Title: "Organizer", Data: d}
 	v.Notice = adminNotice(r.URL.Query().Get("notice"))
 	s.render(w, r, http.StatusOK, "admin", v)
 	return nil
@@ -58,6 +71,10 @@ func adminNotice(code string) string {
 		return "Changes saved."
 	case "cancelled":
 		return "The event was cancelled: holds released and every paid order refunded."
+	case "resent":
+		return "The message is due again: it goes out within a few seconds."
+	case "not-dead":
+		return "That message is no longer undelivered: it was already sent again."
 	}
 	return ""
 }

@@ -79,6 +79,11 @@ type siteOptions struct {
 	// strictLimits applies the per-address rate limits to loopback too
 	// (they skip it by default), as to any client.
 	strictLimits bool
+	// devMailbox turns on the developer mailbox (/dev/mail), as --demo does.
+	devMailbox bool
+	// noJobs runs no background jobs (--jobs=false): messages stay in the
+	// outbox as the test leaves them.
+	noJobs bool
 }
 
 const (
@@ -163,6 +168,8 @@ func bootSite(dir string, o siteOptions) (*site, func() error, error) {
 	if o.strictLimits {
 		cfg.RateLimits.Exempt = nil
 	}
+	cfg.Notify.DevMailbox = o.devMailbox
+	cfg.Jobs = !o.noJobs
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))

@@ -74,6 +74,7 @@ var funcs = template.FuncMap{
 	"countInt":     grouped[int],
 	"wait":         waitWords,
 	"sentence":     sentence,
+	"messageKind":  messageKind,
 	"countdown":    func(sec int) string { return fmt.Sprintf("%d:%02d", max(sec, 0)/60, max(sec, 0)%60) },
 	"holdCtx": func(p *holdPanel, csrf, eventID string, actions bool) holdCtx {
 		return holdCtx{Panel: p, CSRF: csrf, EventID: eventID, Actions: actions}

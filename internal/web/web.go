@@ -23,6 +23,7 @@ import (
 	"github.com/boxoffice/boxoffice/internal/booking"
 	"github.com/boxoffice/boxoffice/internal/catalog"
 	"github.com/boxoffice/boxoffice/internal/clock"
+	"github.com/boxoffice/boxoffice/internal/notify"
 	"github.com/boxoffice/boxoffice/internal/queue"
 )
 
@@ -40,8 +41,14 @@ type Deps struct {
 	// Queue runs the waiting rooms. Without it the site serves no
 	// waiting-room pages, and holds on queued events are refused.
 	Queue *queue.Service
-	Clock clock.Clock
-	Log   *slog.Logger
+	// Notify is the admins' view of the outbox: the organizer page lists
+	// the messages given up on, to send them again. Nil leaves that out.
+	Notify *notify.Admin
+	// Mailbox is the developer mailbox, nil when it is off: then /dev/mail
+	// is not served at all, as on a site that never had it.
+	Mailbox notify.Mailbox
+	Clock   clock.Clock
+	Log     *slog.Logger
 	// Secret keys the CSRF tokens; every instance must share it.
 	Secret []byte
 	// LiveInterval is how often a live page's data is re-read (default 700ms).
@@ -136,6 +143,17 @@ func (s *Server) routes() {
 	s.get("/admin/events/{id}/sales/live", s.salesStream)
 	s.post("/admin/events/{id}/cancel", s.cancelEvent)
 	s.post("/admin/orders/{id}/refund", s.refundOrder)
+	if s.Notify != nil {
+		s.post("/admin/messages/{id}/retry", s.retryMessage)
+	}
+	if s.Mailbox != nil {
+		s.get("/dev/mail", s.devMailList)
+		s.get("/dev/mail/{id}", s.devMail)
+		s.get("/dev/mail/{id}/html", s.devMailHTML)
+		s.get("/dev/mail/{id}/cid/{cid}", s.devMailInline)
+		s.get("/dev/mail/{id}/part/{n}", s.devMailPart)
+		s.get("/dev/mail/{id}/raw", s.devMailRaw)
+	}
 
 	s.get("/gate", s.gatePage)
 	s.post("/gate", s.checkIn)

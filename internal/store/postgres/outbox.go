@@ -88,7 +88,7 @@ func (s *Store) MarkDead(ctx context.Context, id string, at time.Time, reason st
 
 // Messages lists outbox messages for admins, newest first.
 func (s *Store) Messages(ctx context.Context, q notify.Query) ([]notify.Message, error) {
-	where := `WHERE ($1 = '' OR o.ref = $1)`
+	where := `WHERE ($1 = '' OR o.ref = $1) AND ($2 = '' OR o.id = $2)`
 	switch q.Status {
 	case notify.StatusDead:
 		where += ` AND o.dead_at IS NOT NULL`
@@ -97,7 +97,7 @@ func (s *Store) Messages(ctx context.Context, q notify.Query) ([]notify.Message,
 	case notify.StatusSent:
 		where += ` AND o.sent_at IS NOT NULL`
 	}
-	rows, err := s.pool.Query(ctx, `SELECT `+messageColumns+` FROM outbox o `+where+` ORDER BY o.created_at DESC, o.id DESC LIMIT $2`, q.Ref, q.Limit)
+	rows, err := s.pool.Query(ctx, `SELECT `+messageColumns+` FROM outbox o `+where+` ORDER BY o.created_at DESC, o.id DESC LIMIT $3`, q.Ref, q.ID, q.Limit)
 	if err != nil {
 		return nil, err
 	}

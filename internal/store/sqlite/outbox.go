@@ -102,6 +102,10 @@ func (s *Store) Messages(ctx context.Context, q notify.Query) ([]notify.Message,
 		where += ` AND ref = ?`
 		args = append(args, q.Ref)
 	}
+	if q.ID != "" {
+		where += ` AND id = ?`
+		args = append(args, q.ID)
+	}
 	rows, err := s.r.QueryContext(ctx, `SELECT `+messageColumns+` FROM outbox `+where+` ORDER BY created_at DESC, id DESC LIMIT ?`,
 		append(args, q.Limit)...)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -18,6 +19,7 @@ func exerciseOutbox(t *testing.T, newStore func(t *testing.T) Engine) {
 		"Lifecycle":                testOutboxLifecycle,
 		"ConcurrentClaimsDisjoint": testOutboxConcurrentClaims,
 		"MailboxKeepsOnce":         testMailboxKeepsOnce,
+		"MessagesFilters":          testMessagesFilters,
 	})
 }
 
@@ -121,6 +123,41 @@ func testOutboxLifecycle(t *testing.T, s Engine) {
 			if m.ID == msgs[2].ID && m.Attempts != 0 {
 				t.Errorf("a revived message has %d attempts, want them counted anew", m.Attempts)
 			}
+		}
+	}
+}
+
+// testMessagesFilters: the admins' filters combine (status, order, one
+// message by id), newest first within the limit.
+func testMessagesFilters(t *testing.T, s Engine) {
+	ctx := context.Background()
+	msgs := enqueue(t, s, 3, now) // ord_000, ord_001, ord_002, a millisecond apart
+	if err := s.MarkDead(ctx, msgs[1].ID, now.Add(time.Minute), "550 no such user"); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		q    notify.Query
+		want []string
+	}{
+		{"limit", notify.Query{Limit: 2}, []string{msgs[2].ID, msgs[1].ID}},
+		{"pending", notify.Query{Status: notify.StatusPending, Limit: 10}, []string{msgs[2].ID, msgs[0].ID}},
+		{"one message", notify.Query{ID: msgs[0].ID, Limit: 10}, []string{msgs[0].ID}},
+		{"one message, its status", notify.Query{ID: msgs[1].ID, Status: notify.StatusDead, Limit: 10}, []string{msgs[1].ID}},
+		{"one message, another status", notify.Query{ID: msgs[1].ID, Status: notify.StatusPending, Limit: 10}, []string{}},
+		{"one message, another order", notify.Query{ID: msgs[1].ID, Ref: msgs[0].Ref, Limit: 10}, []string{}},
+		{"no such message", notify.Query{ID: ids.New("msg"), Limit: 10}, []string{}},
+	} {
+		got, err := s.Messages(ctx, tc.q)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		gotIDs := make([]string, len(got))
+		for i, m := range got {
+			gotIDs[i] = m.ID
+		}
+		if !slices.Equal(gotIDs, tc.want) {
+			t.Errorf("%s: got %v, want %v", tc.name, gotIDs, tc.want)
 		}
 	}
 }
