@@ -39,7 +39,7 @@ type Deliverer struct {
 	Log        *slog.Logger
 	Observer   Observer // may be nil
 	// MaxAttempts is how many failed attempts make a message dead (10 when
-	// 0: about 17 minutes of backoff).
+	// 0: about 8½ minutes of backoff: 1 s, 2 s … 256 s).
 	MaxAttempts int
 	// Lease is how long a claimed message is left to its claimer before
 	// another instance may send it (a minute when 0). It must be longer
