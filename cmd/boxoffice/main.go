@@ -30,6 +30,7 @@ Commands:
   migrate   apply database migrations and exit
   bench     measure an on-sale against a running or in-process server
   bench-queue  rehearse a waiting room: fairness, admission rate, passes, 100,000 waiting
+  bench-flash  rehearse a flash crowd: 10,000 buyers at the last 100 seats, then 4x the capacity
   verify-draw  check an event's published waiting-room draw against its commitment
   version   print the version
 
@@ -52,6 +53,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return bench(ctx, args[1:], getenv, stdout, stderr)
 	case "bench-queue":
 		return benchQueue(ctx, args[1:], stdout, stderr)
+	case "bench-flash":
+		return benchFlash(ctx, args[1:], stdout, stderr)
 	case "verify-draw":
 		return verifyDraw(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-v":
