@@ -82,14 +82,14 @@ type flashReport struct {
 	Clients, Seats int
 	// The last seats.
 	Sold, SeatsSoldTwice, Won, Lost, Shed503, Retries int
-	Other                                          map[string]int
-	LoserFirstP50ms, LoserFirstP99ms               float64 // a loser's first answer (409 or 503)
-	LoserFinalP50ms, LoserFinalP99ms               float64 // until its 409, retries included
-	BooksBalance                                   bool
+	Other                                             map[string]int
+	LoserFirstP50ms, LoserFirstP99ms                  float64 // a loser's first answer (409 or 503)
+	LoserFinalP50ms, LoserFinalP99ms                  float64 // until its 409, retries included
+	BooksBalance                                      bool
 	// Overload.
-	CapacityPerSecond, OfferedPerSecond float64
-	Offered                             int
-	Answers                             map[string]int
+	CapacityPerSecond, OfferedPerSecond   float64
+	Offered                               int
+	Answers                               map[string]int
 	ExcessP50ms, ExcessP99ms, ExcessMaxMs float64 // 503/429 answers, from when each request was due
 	AdmittedP50ms, AdmittedP99ms          float64
 	ServerErrors, Timeouts                int
@@ -417,7 +417,6 @@ func retryDelay(retryAfter string, i int) time.Duration {
 	}
 	return time.Duration(s)*time.Second + time.Duration(i%500)*time.Millisecond
 }
-
 
 // overload measures how many holds a second the instance takes (64
 // clients, closed loop, for c.probe), then offers c.overload times that,
