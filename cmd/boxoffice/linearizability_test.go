@@ -23,9 +23,11 @@ var linzOps = flag.Int("linz.ops", 0, "checked operations per engine in the line
 
 // seatMapBound is the staleness the seat map may have: a snapshot is
 // served until it is four times booking.DefaultSnapshotMaxAge (250 ms)
-// old, plus the time its re-read and encoding take, which the race
-// detector and two shared cores stretch.
-const seatMapBound = 2 * time.Second
+// old, and the previous snapshot's encoded map while a new one is being
+// encoded, so 1 s plus the time of a re-read and an encoding, which the
+// race detector and two shared cores stretch: half a second is allowed
+// for them.
+const seatMapBound = 1500 * time.Millisecond
 
 // linzServeFlags keep every hold alive through the run (nothing expires
 // under the model) and switch off the per-account rate limits, which the
