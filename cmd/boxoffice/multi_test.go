@@ -53,11 +53,12 @@ func (l *lockedBuffer) String() string {
 // buildBinary compiles boxoffice once for a test, with the race detector
 // when the test has it: the packages are then already compiled (a cold
 // build without would take over a minute on two cores), and data races in
-// the servers fail the test too.
-func buildBinary(t *testing.T) string {
+// the servers fail the test too. Extra arguments go to go build (such as
+// -tags brokenclaim).
+func buildBinary(t *testing.T, extra ...string) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "boxoffice")
-	args := []string{"build", "-o", bin}
+	args := append([]string{"build", "-o", bin}, extra...)
 	if raceBuild {
 		args = append(args, "-race")
 	}

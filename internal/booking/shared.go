@@ -143,7 +143,14 @@ func (c *sharedSnapshots) get(ctx context.Context, p *SeatPlan, read func(contex
 		defer func() { // publish even if read panics, so that the event's reads do not wedge
 			e.mu.Lock()
 			if rd.err == nil {
-				rd.sn.views = newViews(e.cur.views)
+				// The new snapshot's views fall back on the old one's while
+				// they are built only if the old one could still be served:
+				// after a quiet spell its values are as old as the spell.
+				var prev *views
+				if background {
+					prev = e.cur.views
+				}
+				rd.sn.views = newViews(prev)
 				e.cur = rd.sn
 			}
 			e.reading = nil

@@ -210,6 +210,51 @@ func TestViews(t *testing.T) {
 	}
 }
 
+// TestSharedSnapshotViewsAfterQuietSpell: after a spell with no reads, a
+// snapshot too old to serve is read again while its callers wait, and
+// their views must not fall back on that old snapshot's values while the
+// first of them builds the new ones: those are as old as the spell was
+// long, past the bound of four times maxAge. (Found by the seat-map
+// staleness check of cmd/boxoffice's linearizability test: 4 s behind.)
+func TestSharedSnapshotViewsAfterQuietSpell(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clk := clock.NewFake(time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC))
+	const maxAge = 250 * time.Millisecond
+	c := newSharedSnapshots(clk, maxAge)
+	f := &fakeReads{clk: clk}
+	p := plainPlan("e1")
+	old, err := c.get(ctx, p, f.read)
+	if err != nil {
+		t.Fatal(err)
+	}
+	readAt := func(sn Snapshot) time.Time { return sn.ReadAt }
+	View(old, "k", readAt)
+	clk.Advance(3 * time.Second) // quiet
+	cur, err := c.get(ctx, p, f.read)
+	if err != nil || !cur.ReadAt.Equal(clk.Now()) {
+		t.Fatalf("after 3s: read at %v (%v), want a fresh read, waited for", cur.ReadAt, err)
+	}
+	started, release := make(chan struct{}), make(chan struct{})
+	done := make(chan time.Time)
+	go func() {
+		done <- View(cur, "k", func(sn Snapshot) time.Time { close(started); <-release; return sn.ReadAt })
+	}()
+	<-started
+	got := make(chan time.Time, 1)
+	go func() { got <- View(cur, "k", readAt) }()
+	select {
+	case v := <-got:
+		if age := clk.Now().Sub(v); age > 4*maxAge {
+			t.Errorf("while the first caller builds: a value of a snapshot %s old, over the bound %s", age, 4*maxAge)
+		}
+	case <-time.After(50 * time.Millisecond):
+		// Waiting for the build is right.
+	}
+	close(release)
+	<-done
+}
+
 // waitRead waits until no read of eventID's snapshot is in flight.
 func waitRead(t *testing.T, c *sharedSnapshots, eventID string) {
 	t.Helper()

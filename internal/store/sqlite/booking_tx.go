@@ -61,7 +61,7 @@ func (t *bookingTx) SeatsByNo(ctx context.Context, eventID string, nos []int64) 
 	for _, n := range nos {
 		args = append(args, n)
 	}
-	rows, err := t.tx.QueryContext(ctx, `SELECT `+seatColumns+` FROM seats s JOIN sections sec ON sec.id = s.section_id
+	rows, err := t.tx.QueryContext(ctx, `SELECT `+claimSeatColumns+` FROM seats s JOIN sections sec ON sec.id = s.section_id
 		WHERE s.event_id = ? AND s.seat_no IN (`+placeholders(len(nos))+`) ORDER BY s.seat_no`, args...)
 	if err != nil {
 		return nil, err
@@ -126,14 +126,15 @@ func (t *bookingTx) WalkFree(ctx context.Context, eventID string, f booking.Free
 }
 
 // ClaimSeats is the race-deciding write: it only touches seats that are
-// unsold and not under an unexpired hold, and reports how many it took.
+// unsold and not under an unexpired hold (claimable, claim.go), and
+// reports how many it took.
 func (t *bookingTx) ClaimSeats(ctx context.Context, eventID string, nos []int64, holdID string, until, now time.Time) (int, error) {
 	args := []any{holdID, store.Millis(until), eventID, store.Millis(now)}
 	for _, n := range nos {
 		args = append(args, n)
 	}
 	res, err := t.tx.ExecContext(ctx, `UPDATE seats SET hold_id = ?, hold_until = ?
-		WHERE event_id = ? AND order_id IS NULL AND (hold_until IS NULL OR hold_until <= ?) AND seat_no IN (`+placeholders(len(nos))+`)`, args...)
+		WHERE event_id = ? AND `+claimable+` AND seat_no IN (`+placeholders(len(nos))+`)`, args...)
 	if err != nil {
 		return 0, err
 	}
