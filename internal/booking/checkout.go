@@ -10,6 +10,7 @@ import (
 	"github.com/boxoffice/boxoffice/internal/account"
 	"github.com/boxoffice/boxoffice/internal/apperr"
 	"github.com/boxoffice/boxoffice/internal/catalog"
+	"github.com/boxoffice/boxoffice/internal/failpoint"
 	"github.com/boxoffice/boxoffice/internal/ids"
 	"github.com/boxoffice/boxoffice/internal/notify"
 	"github.com/boxoffice/boxoffice/internal/payment"
@@ -207,6 +208,7 @@ func (s *Service) PlaceOrder(ctx context.Context, by account.User, r OrderReques
 		return Order{}, fmt.Errorf("start order: %w", err)
 	}
 
+	s.fail.Hit(failpoint.CheckoutBeforeCharge)
 	charge, err := s.payments.Charge(ctx, payment.ChargeRequest{IdempotencyKey: o.ID, AmountCents: o.TotalCents,
 		Currency: o.Currency, Token: r.PaymentToken, Description: "Boxoffice order " + o.ID,
 		Metadata: map[string]string{"event_id": o.EventID, "hold_id": o.HoldID}})
@@ -228,10 +230,12 @@ func (s *Service) PlaceOrder(ctx context.Context, by account.User, r OrderReques
 		}
 		return Order{}, fmt.Errorf("charge: %w", err)
 	}
+	s.fail.Hit(failpoint.CheckoutAfterCharge)
 	paid, err := s.completeOrder(ctx, o.EventID, o.ID, by.Email, charge)
 	if err != nil {
 		return Order{}, fmt.Errorf("complete order %s: %w", o.ID, err)
 	}
+	s.fail.Hit(failpoint.CheckoutAfterCommit)
 	return paid, nil
 }
 

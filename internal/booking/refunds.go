@@ -7,6 +7,7 @@ import (
 	"github.com/boxoffice/boxoffice/internal/account"
 	"github.com/boxoffice/boxoffice/internal/apperr"
 	"github.com/boxoffice/boxoffice/internal/catalog"
+	"github.com/boxoffice/boxoffice/internal/failpoint"
 	"github.com/boxoffice/boxoffice/internal/notify"
 	"github.com/boxoffice/boxoffice/internal/payment"
 )
@@ -40,6 +41,7 @@ func (s *Service) refund(ctx context.Context, orderID, reason string) (Order, er
 	if _, err := s.payments.Refund(ctx, payment.RefundRequest{ChargeID: o.Payment.ChargeID, IdempotencyKey: "refund_" + o.ID, Reason: reason}); err != nil {
 		return Order{}, fmt.Errorf("refund order %s: %w", o.ID, err)
 	}
+	s.fail.Hit(failpoint.RefundAfterProvider)
 	ctx = context.WithoutCancel(ctx) // the money went back: record it
 	now := s.clock.Now()
 	err = s.store.InTx(ctx, func(tx Tx) error {
@@ -69,6 +71,7 @@ func (s *Service) refund(ctx context.Context, orderID, reason string) (Order, er
 	if err != nil {
 		return Order{}, fmt.Errorf("record refund of %s: %w", orderID, err)
 	}
+	s.fail.Hit(failpoint.RefundAfterCommit)
 	s.metrics.Refunded(o.EventID)
 	return s.store.Order(ctx, orderID)
 }
