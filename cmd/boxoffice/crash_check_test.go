@@ -39,13 +39,9 @@ func (f crashFigures) String() string {
 // crashCheck waits until the clean run p has settled what the crashes left
 // (pending orders reconciled, holds expired and swept, the outbox sent),
 // then checks the books.
-func crashCheck(t *testing.T, r *crashRig, p *crashProc, open dbOpener) crashFigures {
+func crashCheck(t *testing.T, r *crashRig, p *crashProc) crashFigures {
 	t.Helper()
-	db, err := open()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := r.sql
 	count := func(q string) int {
 		t.Helper()
 		var n int

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"database/sql"
 	"errors"
 	"flag"
 	"fmt"
@@ -75,7 +76,12 @@ func TestCrashAtEveryStepPostgres(t *testing.T) {
 
 func runCrashSuite(t *testing.T, db string, open dbOpener) {
 	start := time.Now()
-	r := &crashRig{t: t, bin: buildBinary(t), db: db, kills: map[string]int{}}
+	books, err := open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer books.Close()
+	r := &crashRig{t: t, bin: buildBinary(t), db: db, sql: books, kills: map[string]int{}}
 	p := r.start("")
 	r.setUp(p)
 	r.stop(p)
@@ -109,7 +115,7 @@ func runCrashSuite(t *testing.T, db string, open dbOpener) {
 
 	// The last start: nothing armed. It must settle everything.
 	p = r.start("")
-	f := crashCheck(t, r, p, open)
+	f := crashCheck(t, r, p)
 	r.stop(p)
 	kills := 0
 	var per []string
@@ -120,6 +126,7 @@ func runCrashSuite(t *testing.T, db string, open dbOpener) {
 	t.Logf("crash at every step (%s): %d kills in %s: %s", r.db[:strings.IndexByte(r.db, ':')], kills,
 		time.Since(start).Round(time.Second), strings.Join(per, ", "))
 	t.Logf("operations: %s", r.ops.String())
+	t.Logf("left by the kills and settled by the restarts: %s", r.strandedSummary())
 	t.Logf("books: %s", f)
 	if want := len(failpoint.All())**crashKills + *crashHoldKills; kills != want {
 		t.Errorf("%d kills, want %d", kills, want)
@@ -130,7 +137,8 @@ func runCrashSuite(t *testing.T, db string, open dbOpener) {
 type crashRig struct {
 	t     *testing.T
 	bin   string
-	db    string
+	db    string  // the --database URL
+	sql   *sql.DB // the same database, for the harness's own reads
 	admin string
 	event string
 	// buyers are the tokens of the harness's buyers; sessions are in the
@@ -139,12 +147,15 @@ type crashRig struct {
 	ops    crashOps
 	kills  map[string]int // by failpoint, "external" for the outside kills
 	runs   int
+	// stranded holds the ids found in each state a kill can leave (see
+	// survey), over all the kills.
+	stranded map[string]map[string]bool
 }
 
 // crashProc is one run of the binary.
 type crashProc struct {
 	cmd    *exec.Cmd
-	base   string // "" when it died before it listened
+	base   string        // "" when it died before it listened
 	log    *lockedBuffer // stdout, where the server logs
 	stderr *lockedBuffer
 	dead   chan struct{}
@@ -235,6 +246,10 @@ func (r *crashRig) expectKill(p *crashProc, fp string) {
 		t.Fatalf("run %d: want a kill by %s, the log shows failpoints %v fired; log:\n%s%s", r.runs, fp, fired, p.log, p.stderr)
 	}
 	r.kills[fp]++
+	left := r.survey()
+	if state, ok := strandedBy[failpoint.Point(fp)]; ok && len(left[state]) == 0 {
+		t.Errorf("run %d: a kill at %s left no %s", r.runs, fp, state)
+	}
 }
 
 // firedFailpoints lists the failpoints a run's log says fired.

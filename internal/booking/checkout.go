@@ -368,7 +368,9 @@ func (s *Service) completeOrder(ctx context.Context, eventID, orderID, email str
 
 // ReconcilePending settles orders left pending for longer than grace, as
 // after a crash between charge and commit: a charge found at the provider
-// completes the order, no charge fails it and gives the hold back.
+// completes the order, no charge fails it and gives the hold back. It also
+// finishes the refunds asked for longer than grace ago and not recorded,
+// as after a crash between the provider's refund and its record.
 func (s *Service) ReconcilePending(ctx context.Context, grace time.Duration) (int, error) {
 	orders, err := s.store.PendingOrders(ctx, s.clock.Now().Add(-grace), 100)
 	if err != nil {
@@ -395,5 +397,6 @@ func (s *Service) ReconcilePending(ctx context.Context, grace time.Duration) (in
 		}
 		done++
 	}
-	return done, nil
+	refunds, err := s.reconcileRefunds(ctx, grace)
+	return done + refunds, err
 }
