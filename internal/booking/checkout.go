@@ -359,11 +359,32 @@ func (s *Service) completeOrder(ctx context.Context, eventID, orderID, email str
 		}
 		return Order{}, apperr.E(apperr.NotOnSale, "this event was cancelled while you paid; the charge is refunded")
 	}
+	if !completed && o.Status == OrderPaymentFailed {
+		return Order{}, s.refundLateCharge(ctx, o, c)
+	}
 	if !completed {
 		return s.store.Order(ctx, orderID) // settled by someone else
 	}
 	s.metrics.OrderPaid(o.EventID, len(o.Tickets), o.TotalCents)
 	return o, nil
+}
+
+// refundLateCharge gives back a charge that came after its order had been
+// failed: the checkout stalled between its pending order and the charge
+// for longer than the reconcile grace, the reconcile job found no charge
+// and gave the hold back, and then the charge went through. The hold is
+// the buyer's again (or lapsed), so the money goes back and the buyer is
+// asked to try again; the refund is idempotent by order like any other.
+func (s *Service) refundLateCharge(ctx context.Context, o Order, c payment.Charge) error {
+	_, err := s.payments.Refund(ctx, payment.RefundRequest{ChargeID: c.ID, IdempotencyKey: "refund_" + o.ID,
+		Reason: "charged after the order was settled as unpaid"})
+	if err != nil {
+		s.log.Error("a charge came after its order was failed, and could not be refunded: refund it by hand",
+			"order_id", o.ID, "charge_id", c.ID, "err", err)
+		return apperr.Wrap(apperr.Unavailable, err, "the payment took too long; your card will be refunded, please try again")
+	}
+	s.log.Warn("a charge came after its order was failed; refunded", "order_id", o.ID, "charge_id", c.ID)
+	return apperr.E(apperr.Unavailable, "the payment took too long and was refunded; please try again")
 }
 
 // ReconcilePending settles orders left pending for longer than grace, as
