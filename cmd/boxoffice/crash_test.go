@@ -242,7 +242,9 @@ func (r *crashRig) expectKill(p *crashProc, fp string) {
 	switch {
 	case !killed:
 		t.Fatalf("run %d: the process ended with %v, not SIGKILL; log:\n%s%s", r.runs, p.err, p.log, p.stderr)
-	case fp == "external" && len(fired) > 0, fp != "external" && !slices.Equal(fired, []string{fp}):
+	// Two requests may pass an armed point in the instant before the
+	// signal lands: each logs; all must be the armed point.
+	case fp == "external" && len(fired) > 0, fp != "external" && (len(fired) == 0 || slices.ContainsFunc(fired, func(f string) bool { return f != fp })):
 		t.Fatalf("run %d: want a kill by %s, the log shows failpoints %v fired; log:\n%s%s", r.runs, fp, fired, p.log, p.stderr)
 	}
 	r.kills[fp]++
