@@ -25,6 +25,7 @@ import (
 	"github.com/boxoffice/boxoffice/internal/catalog"
 	"github.com/boxoffice/boxoffice/internal/clock"
 	"github.com/boxoffice/boxoffice/internal/config"
+	"github.com/boxoffice/boxoffice/internal/failpoint"
 	"github.com/boxoffice/boxoffice/internal/httpapi"
 	"github.com/boxoffice/boxoffice/internal/idempotency"
 	"github.com/boxoffice/boxoffice/internal/ids"
@@ -159,6 +160,17 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		}
 		o.TracerProvider, stopTracing = tp, stop
 	}
+	// Failpoints come from the environment only, never from a flag or a
+	// config file, and a process that has any says so before anything else.
+	fails, err := failpoint.Parse(o.Getenv(failpoint.EnvVar), failpoint.Options{Log: o.Log})
+	if err != nil {
+		_ = stopTracing(ctx)
+		return nil, err
+	}
+	if fails.Armed() {
+		o.Log.Error("FAILPOINTS ARMED: this process will kill itself on purpose; for crash tests only, never in production",
+			"env", failpoint.EnvVar, "failpoints", fails.String())
+	}
 	st, err := OpenEngine(ctx, cfg)
 	if err != nil {
 		_ = stopTracing(ctx)
@@ -215,7 +227,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		a.Telemetry.QueueGauges(a.Queue.Rooms)
 	}
 	a.Booking = booking.NewService(bookings, payments, o.Clock, booking.Options{HoldTTL: cfg.HoldTTL, Secret: key, Log: o.Log, Observer: observer,
-		Gate: a.Queue.Gate(), GroupCommit: groupCommit(cfg, st, a.Telemetry)})
+		Gate: a.Queue.Gate(), GroupCommit: groupCommit(cfg, st, a.Telemetry), Failpoints: fails})
 	if cfg.AdminEmail != "" && cfg.AdminPassword != "" {
 		if err := a.Accounts.EnsureAdmin(ctx, cfg.AdminEmail, cfg.AdminPassword); err != nil {
 			st.Close()
@@ -256,6 +268,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		st.Close()
 		return nil, err
 	}
+	deliver.Failpoints = fails
 	a.Deliverer = deliver
 	a.jobs = jobs.Runner{Log: o.Log, Observer: jobObs, Jobs: []jobs.Job{
 		{Name: "hold_sweeper", Every: time.Second, Run: a.Booking.ExpireHolds},

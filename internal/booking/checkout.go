@@ -10,6 +10,7 @@ import (
 	"github.com/boxoffice/boxoffice/internal/account"
 	"github.com/boxoffice/boxoffice/internal/apperr"
 	"github.com/boxoffice/boxoffice/internal/catalog"
+	"github.com/boxoffice/boxoffice/internal/failpoint"
 	"github.com/boxoffice/boxoffice/internal/ids"
 	"github.com/boxoffice/boxoffice/internal/notify"
 	"github.com/boxoffice/boxoffice/internal/payment"
@@ -207,6 +208,7 @@ func (s *Service) PlaceOrder(ctx context.Context, by account.User, r OrderReques
 		return Order{}, fmt.Errorf("start order: %w", err)
 	}
 
+	s.fail.Hit(failpoint.CheckoutBeforeCharge)
 	charge, err := s.payments.Charge(ctx, payment.ChargeRequest{IdempotencyKey: o.ID, AmountCents: o.TotalCents,
 		Currency: o.Currency, Token: r.PaymentToken, Description: "Boxoffice order " + o.ID,
 		Metadata: map[string]string{"event_id": o.EventID, "hold_id": o.HoldID}})
@@ -228,10 +230,12 @@ func (s *Service) PlaceOrder(ctx context.Context, by account.User, r OrderReques
 		}
 		return Order{}, fmt.Errorf("charge: %w", err)
 	}
+	s.fail.Hit(failpoint.CheckoutAfterCharge)
 	paid, err := s.completeOrder(ctx, o.EventID, o.ID, by.Email, charge)
 	if err != nil {
 		return Order{}, fmt.Errorf("complete order %s: %w", o.ID, err)
 	}
+	s.fail.Hit(failpoint.CheckoutAfterCommit)
 	return paid, nil
 }
 
@@ -355,6 +359,9 @@ func (s *Service) completeOrder(ctx context.Context, eventID, orderID, email str
 		}
 		return Order{}, apperr.E(apperr.NotOnSale, "this event was cancelled while you paid; the charge is refunded")
 	}
+	if !completed && o.Status == OrderPaymentFailed {
+		return Order{}, s.refundLateCharge(ctx, o, c)
+	}
 	if !completed {
 		return s.store.Order(ctx, orderID) // settled by someone else
 	}
@@ -362,9 +369,29 @@ func (s *Service) completeOrder(ctx context.Context, eventID, orderID, email str
 	return o, nil
 }
 
+// refundLateCharge gives back a charge that came after its order had been
+// failed: the checkout stalled between its pending order and the charge
+// for longer than the reconcile grace, the reconcile job found no charge
+// and gave the hold back, and then the charge went through. The hold is
+// the buyer's again (or lapsed), so the money goes back and the buyer is
+// asked to try again; the refund is idempotent by order like any other.
+func (s *Service) refundLateCharge(ctx context.Context, o Order, c payment.Charge) error {
+	_, err := s.payments.Refund(ctx, payment.RefundRequest{ChargeID: c.ID, IdempotencyKey: "refund_" + o.ID,
+		Reason: "charged after the order was settled as unpaid"})
+	if err != nil {
+		s.log.Error("a charge came after its order was failed, and could not be refunded: refund it by hand",
+			"order_id", o.ID, "charge_id", c.ID, "err", err)
+		return apperr.Wrap(apperr.Unavailable, err, "the payment took too long; your card will be refunded, please try again")
+	}
+	s.log.Warn("a charge came after its order was failed; refunded", "order_id", o.ID, "charge_id", c.ID)
+	return apperr.E(apperr.Unavailable, "the payment took too long and was refunded; please try again")
+}
+
 // ReconcilePending settles orders left pending for longer than grace, as
 // after a crash between charge and commit: a charge found at the provider
-// completes the order, no charge fails it and gives the hold back.
+// completes the order, no charge fails it and gives the hold back. It also
+// finishes the refunds asked for longer than grace ago and not recorded,
+// as after a crash between the provider's refund and its record.
 func (s *Service) ReconcilePending(ctx context.Context, grace time.Duration) (int, error) {
 	orders, err := s.store.PendingOrders(ctx, s.clock.Now().Add(-grace), 100)
 	if err != nil {
@@ -391,5 +418,6 @@ func (s *Service) ReconcilePending(ctx context.Context, grace time.Duration) (in
 		}
 		done++
 	}
-	return done, nil
+	refunds, err := s.reconcileRefunds(ctx, grace)
+	return done + refunds, err
 }

@@ -465,6 +465,15 @@ type hookProvider struct {
 	charge func(ctx context.Context, req payment.ChargeRequest) (payment.Charge, error)
 	// lookup replaces the fake's Lookup when set.
 	lookup func(ctx context.Context, key string) (payment.Charge, error)
+	// refund replaces the fake's Refund when set.
+	refund func(ctx context.Context, req payment.RefundRequest) (payment.Refund, error)
+}
+
+func (p *hookProvider) Refund(ctx context.Context, req payment.RefundRequest) (payment.Refund, error) {
+	if p.refund != nil {
+		return p.refund(ctx, req)
+	}
+	return p.Fake.Refund(ctx, req)
 }
 
 func (p *hookProvider) Charge(ctx context.Context, req payment.ChargeRequest) (payment.Charge, error) {

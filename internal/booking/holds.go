@@ -10,6 +10,7 @@ import (
 	"github.com/boxoffice/boxoffice/internal/account"
 	"github.com/boxoffice/boxoffice/internal/apperr"
 	"github.com/boxoffice/boxoffice/internal/catalog"
+	"github.com/boxoffice/boxoffice/internal/failpoint"
 	"github.com/boxoffice/boxoffice/internal/ids"
 )
 
@@ -154,11 +155,16 @@ func (s *Service) PlaceHold(ctx context.Context, by account.User, eventID string
 		b.take(seats)
 		h.Seats, h.SubtotalCents = heldSeats(seats)
 		h.Quantity = len(seats)
-		return tx.InsertHold(ctx, h)
+		if err := tx.InsertHold(ctx, h); err != nil {
+			return err
+		}
+		s.fail.Hit(failpoint.HoldBeforeCommit)
+		return nil
 	})
 	if err != nil {
 		return Hold{}, fmt.Errorf("hold seats: %w", err)
 	}
+	s.fail.Hit(failpoint.HoldAfterCommit)
 	s.metrics.HoldPlaced(eventID, h.Quantity)
 	return h, nil
 }

@@ -3,17 +3,22 @@ package booking
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/boxoffice/boxoffice/internal/account"
 	"github.com/boxoffice/boxoffice/internal/apperr"
 	"github.com/boxoffice/boxoffice/internal/catalog"
+	"github.com/boxoffice/boxoffice/internal/failpoint"
 	"github.com/boxoffice/boxoffice/internal/notify"
 	"github.com/boxoffice/boxoffice/internal/payment"
 )
 
 // Refund gives an order's money back, voids its tickets and puts its seats
 // on sale again. The provider refund is idempotent by order id, so a retry
-// after a failure part-way never refunds twice.
+// after a failure part-way never refunds twice. Once asked for, a refund
+// is carried out: if the provider cannot be reached, or the process dies
+// before the refund is recorded, the reconcile job finishes it after its
+// grace (ReconcilePending).
 func (s *Service) Refund(ctx context.Context, by account.User, orderID string) (Order, error) {
 	if !by.IsAdmin() {
 		return Order{}, apperr.E(apperr.Forbidden, "only an admin can refund orders")
@@ -37,9 +42,16 @@ func (s *Service) refund(ctx context.Context, orderID, reason string) (Order, er
 	default:
 		return Order{}, apperr.E(apperr.Conflict, "only a paid order can be refunded; this one is %s", o.Status)
 	}
+	// Asked for before the provider is called: if the process dies after
+	// the provider refunded and before the refund is recorded below, the
+	// reconcile job finds the request and finishes it (ReconcilePending).
+	if err := s.store.RequestRefund(ctx, o.ID, s.clock.Now()); err != nil {
+		return Order{}, fmt.Errorf("refund order %s: %w", o.ID, err)
+	}
 	if _, err := s.payments.Refund(ctx, payment.RefundRequest{ChargeID: o.Payment.ChargeID, IdempotencyKey: "refund_" + o.ID, Reason: reason}); err != nil {
 		return Order{}, fmt.Errorf("refund order %s: %w", o.ID, err)
 	}
+	s.fail.Hit(failpoint.RefundAfterProvider)
 	ctx = context.WithoutCancel(ctx) // the money went back: record it
 	now := s.clock.Now()
 	err = s.store.InTx(ctx, func(tx Tx) error {
@@ -69,8 +81,41 @@ func (s *Service) refund(ctx context.Context, orderID, reason string) (Order, er
 	if err != nil {
 		return Order{}, fmt.Errorf("record refund of %s: %w", orderID, err)
 	}
+	s.fail.Hit(failpoint.RefundAfterCommit)
 	s.metrics.Refunded(o.EventID)
 	return s.store.Order(ctx, orderID)
+}
+
+// reconcileRefunds finishes the refunds asked for before grace ago that
+// are not recorded: the provider is asked again (it refunds once per
+// order, so a refund it already made is only returned) and the refund is
+// recorded. A refund the provider still refuses is logged and tried again
+// at the next run.
+func (s *Service) reconcileRefunds(ctx context.Context, grace time.Duration) (int, error) {
+	ids, err := s.store.RefundsRequested(ctx, s.clock.Now().Add(-grace), 100)
+	if err != nil {
+		return 0, err
+	}
+	done := 0
+	for _, id := range ids {
+		reason := "requested by organizer"
+		o, err := s.store.Order(ctx, id)
+		if err == nil {
+			var e catalog.Event
+			if e, err = s.store.Event(ctx, o.EventID); err == nil && e.Status == catalog.StatusCancelled {
+				reason = reasonEventCancelled
+			}
+		}
+		if err == nil {
+			_, err = s.refund(ctx, id, reason)
+		}
+		if err != nil {
+			s.log.Error("reconcile refund", "order_id", id, "err", err)
+			continue
+		}
+		done++
+	}
+	return done, nil
 }
 
 // CancelEvent stops sales, releases every hold and refunds every paid order.

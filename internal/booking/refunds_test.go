@@ -1,7 +1,11 @@
 package booking_test
 
 import (
+	"context"
+	"errors"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/boxoffice/boxoffice/internal/apperr"
 	"github.com/boxoffice/boxoffice/internal/booking"
@@ -200,4 +204,87 @@ func TestCancelDuringPayment(t *testing.T) {
 		t.Fatalf("hold is %s", s)
 	}
 	f.wantCounts(f.event.ID, capacity, 0, 0)
+}
+
+// TestReconcileRefundAfterCrash: the provider refunds an order, and the
+// process dies before the database records it (the crash test's
+// refund.after_provider failpoint; here the answer is lost on the way
+// back, which leaves the same state). The order must not stay paid with
+// valid tickets while the buyer has the money back: the reconcile job
+// finishes the refund, once.
+func TestReconcileRefundAfterCrash(t *testing.T) {
+	t.Parallel()
+	var lost atomic.Int32
+	f := newFixtureWith(t, fixtureOptions{provider: func(f *fixture) payment.Provider {
+		return &hookProvider{Fake: f.pay, refund: func(ctx context.Context, req payment.RefundRequest) (payment.Refund, error) {
+			r, err := f.pay.Refund(ctx, req)
+			if err == nil && lost.Add(1) == 1 {
+				return payment.Refund{}, errors.New("read tcp 10.0.0.1:443: connection reset by peer")
+			}
+			return r, err
+		}}
+	}})
+	u := f.customer()
+	a1, a2 := f.seatID(f.event.ID, "Lower", "A", 1), f.seatID(f.event.ID, "Lower", "A", 2)
+	o := f.buy(u, f.event.ID, a1, a2)
+	if _, err := f.svc.Refund(f.ctx, f.admin, o.ID); err == nil {
+		t.Fatal("the refund succeeded although its answer was lost")
+	}
+	if len(f.pay.Refunds()) != 1 || f.orderOf(o.ID).Status != booking.OrderPaid {
+		t.Fatalf("the staged crash did not refund at the provider only")
+	}
+
+	f.clk.Advance(2 * time.Minute)
+	n, err := f.svc.ReconcilePending(f.ctx, time.Minute)
+	if err != nil || n != 1 {
+		t.Fatalf("ReconcilePending = %d, %v; want 1 (the refund)", n, err)
+	}
+	r := f.orderOf(o.ID)
+	if r.Status != booking.OrderRefunded || r.RefundedCents != o.TotalCents {
+		t.Fatalf("after reconciliation the order is %s with %d of %d cents refunded", r.Status, r.RefundedCents, o.TotalCents)
+	}
+	for _, tk := range r.Tickets {
+		if tk.Status != booking.TicketVoid {
+			t.Errorf("ticket %s is %s after the refund", tk.ID, tk.Status)
+		}
+	}
+	f.wantCounts(f.event.ID, capacity, 0, 0)
+	if rs := f.pay.Refunds(); len(rs) != 1 || rs[0].AmountCents != o.TotalCents {
+		t.Errorf("provider refunds %+v, want one of %d", rs, o.TotalCents)
+	}
+	if n, err := f.svc.ReconcilePending(f.ctx, time.Minute); err != nil || n != 0 {
+		t.Errorf("second ReconcilePending = %d, %v; want 0", n, err)
+	}
+}
+
+// TestReconcileRefundWaitsForGrace: a refund in flight is not the reconcile
+// job's until the grace has passed, and one that went through is never.
+func TestReconcileRefundWaitsForGrace(t *testing.T) {
+	t.Parallel()
+	f := newFixtureWith(t, fixtureOptions{provider: func(f *fixture) payment.Provider {
+		return &hookProvider{Fake: f.pay, refund: func(context.Context, payment.RefundRequest) (payment.Refund, error) {
+			return payment.Refund{}, errors.New("dial tcp: i/o timeout") // the provider is down: nothing refunded
+		}}
+	}})
+	u := f.customer()
+	o := f.buy(u, f.event.ID, f.seatID(f.event.ID, "Lower", "A", 1))
+	if _, err := f.svc.Refund(f.ctx, f.admin, o.ID); err == nil {
+		t.Fatal("the refund succeeded with the provider down")
+	}
+	f.clk.Advance(30 * time.Second)
+	if n, err := f.svc.ReconcilePending(f.ctx, time.Minute); err != nil || n != 0 {
+		t.Fatalf("ReconcilePending within grace = %d, %v; want 0", n, err)
+	}
+	if s := f.orderOf(o.ID).Status; s != booking.OrderPaid {
+		t.Fatalf("order %s within grace", s)
+	}
+	other := f.buy(f.customer(), f.event.ID, f.seatID(f.event.ID, "Lower", "A", 2))
+	f.clk.Advance(time.Minute)
+	// The provider is still down: the job tries, fails, and tries again later.
+	if n, err := f.svc.ReconcilePending(f.ctx, time.Minute); err != nil || n != 0 {
+		t.Fatalf("ReconcilePending with the provider down = %d, %v; want 0", n, err)
+	}
+	if s := f.orderOf(other.ID).Status; s != booking.OrderPaid {
+		t.Fatalf("an order nobody asked to refund is %s", s)
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/boxoffice/boxoffice/internal/clock"
+	"github.com/boxoffice/boxoffice/internal/failpoint"
 	"github.com/boxoffice/boxoffice/internal/payment"
 )
 
@@ -38,6 +39,7 @@ type Service struct {
 	shared   *sharedSnapshots
 	gate     QueueGate
 	commits  *committer
+	fail     *failpoint.Set
 }
 
 // Observer is told about business events, for metrics. Its methods must be
@@ -73,6 +75,10 @@ type Options struct {
 	// SnapshotMaxAge is how old a shared snapshot may get before it is
 	// read again (see SharedSnapshot); 0 means DefaultSnapshotMaxAge.
 	SnapshotMaxAge time.Duration
+	// Failpoints crash the process at chosen steps of a hold, a checkout
+	// or a refund, for the crash test; nil (always, in production) does
+	// nothing.
+	Failpoints *failpoint.Set
 }
 
 // QueueGate decides whether a buyer may hold seats at an event whose
@@ -108,7 +114,8 @@ func NewService(store Store, payments payment.Provider, clk clock.Clock, o Optio
 	}
 	return &Service{store: store, payments: payments, clock: clk, holdTTL: o.HoldTTL,
 		signer: Signer{key: o.Secret}, log: o.Log, metrics: o.Observer, plans: newPlanCache(),
-		shared: newSharedSnapshots(clk, o.SnapshotMaxAge), gate: o.Gate, commits: newCommitter(store, o.GroupCommit)}
+		shared: newSharedSnapshots(clk, o.SnapshotMaxAge), gate: o.Gate, commits: newCommitter(store, o.GroupCommit),
+		fail: o.Failpoints}
 }
 
 // Signer signs and checks ticket barcodes with HMAC-SHA256, so a barcode

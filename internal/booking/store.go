@@ -43,6 +43,15 @@ type Store interface {
 	PendingOrders(ctx context.Context, before time.Time, limit int) ([]Order, error)
 	// PaidOrderIDs lists an event's paid orders.
 	PaidOrderIDs(ctx context.Context, eventID string) ([]string, error)
+	// RequestRefund notes that a paid order's refund was asked for at
+	// `at` (a second request keeps the first time). Refund writes it
+	// before it calls the provider, so that a refund the provider made and
+	// the database never recorded, because the process died in between,
+	// is still found (RefundsRequested) and finished.
+	RequestRefund(ctx context.Context, orderID string, at time.Time) error
+	// RefundsRequested lists the paid orders whose refund was asked for
+	// before `before`, oldest request first.
+	RefundsRequested(ctx context.Context, before time.Time, limit int) ([]string, error)
 }
 
 // ListQuery pages a user's orders or tickets, newest first. UserID ""

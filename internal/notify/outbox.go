@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/boxoffice/boxoffice/internal/clock"
+	"github.com/boxoffice/boxoffice/internal/failpoint"
 )
 
 // Outbox is the store side of delivery.
@@ -50,6 +51,9 @@ type Deliverer struct {
 	// MaxRun bounds one Deliver: it claims batch after batch while the
 	// outbox has more, for up to this long (5 s when 0).
 	MaxRun time.Duration
+	// Failpoints crash the process between a send and its mark, for the
+	// crash test; nil (always, in production) does nothing.
+	Failpoints *failpoint.Set
 }
 
 // Backoff is the wait before the attempt after `attempts` failed ones:
@@ -130,6 +134,9 @@ func (d Deliverer) deliver(ctx context.Context, msgs []Message) (int, error) {
 			sent = append(sent, l.ID)
 			sentLetters = append(sentLetters, l)
 		}
+	}
+	if len(sent) > 0 {
+		d.Failpoints.Hit(failpoint.OutboxAfterSend)
 	}
 	mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()

@@ -18,7 +18,8 @@ func (t *Telemetry) BookingStore(s booking.Store) booking.Store {
 		tickets: t.dbOp("booking.tickets"), seats: t.dbOp("booking.seats"), counts: t.dbOp("booking.seat_counts"),
 		taken: t.dbOp("booking.taken_seats"), plan: t.dbOp("booking.plan_seats"),
 		figures: t.dbOp("booking.order_figures"), expire: t.dbOp("booking.expire_holds"),
-		pending: t.dbOp("booking.pending_orders"), paid: t.dbOp("booking.paid_order_ids")}
+		pending: t.dbOp("booking.pending_orders"), paid: t.dbOp("booking.paid_order_ids"),
+		refundAsk: t.dbOp("booking.request_refund"), refundsAsked: t.dbOp("booking.refunds_requested")}
 }
 
 type bookingStore struct {
@@ -26,6 +27,7 @@ type bookingStore struct {
 	t                                                          *Telemetry
 	tx, event, hold, order, orders, ticket, tickets            *dbOp
 	seats, counts, taken, plan, figures, expire, pending, paid *dbOp
+	refundAsk, refundsAsked                                    *dbOp
 }
 
 func (s *bookingStore) InTx(ctx context.Context, fn func(booking.Tx) error) error {
@@ -119,6 +121,16 @@ func (s *bookingStore) PendingOrders(ctx context.Context, before time.Time, limi
 
 func (s *bookingStore) PaidOrderIDs(ctx context.Context, eventID string) ([]string, error) {
 	return timed(s.t, ctx, s.paid, eventID, func(ctx context.Context) ([]string, error) { return s.Store.PaidOrderIDs(ctx, eventID) })
+}
+
+func (s *bookingStore) RequestRefund(ctx context.Context, orderID string, at time.Time) error {
+	return timed0(s.t, ctx, s.refundAsk, "", func(ctx context.Context) error { return s.Store.RequestRefund(ctx, orderID, at) })
+}
+
+func (s *bookingStore) RefundsRequested(ctx context.Context, before time.Time, limit int) ([]string, error) {
+	return timed(s.t, ctx, s.refundsAsked, "", func(ctx context.Context) ([]string, error) {
+		return s.Store.RefundsRequested(ctx, before, limit)
+	})
 }
 
 // tracedTx notes on the transaction's span which event it is about. It

@@ -23,6 +23,7 @@ func exerciseOrders(t *testing.T, newStore func(t *testing.T) Engine) {
 		"OneLiveOrderPerHold":            testOneOrderPerHold,
 		"PendingOrders":                  testPendingOrders,
 		"PaidOrderIDs":                   testPaidOrderIDs,
+		"RefundRequests":                 testRefundRequests,
 		"OrderFigures":                   testOrderFigures,
 		"OrdersNewestFirstWithPaging":    testOrdersListing,
 		"EnqueueAndUserEmail":            testEnqueueAndUserEmail,
