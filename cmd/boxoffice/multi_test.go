@@ -137,7 +137,10 @@ func startInstancesEnv(t *testing.T, bin, db string, n int, env []string, extra 
 	tr := &http.Transport{MaxIdleConns: 1000, MaxIdleConnsPerHost: 1000, IdleConnTimeout: 30 * time.Second}
 	for _, in := range insts {
 		in.c = apitest.NewClient(t, in.base)
-		in.c.HTTP = &http.Client{Transport: tr, Timeout: 30 * time.Second}
+		// Generous: the package's multi-process tests run in parallel on
+		// two cores under the race detector, and a burst of sign-ups waits
+		// for argon2's bounded concurrency in each server.
+		in.c.HTTP = &http.Client{Transport: tr, Timeout: 2 * time.Minute}
 	}
 	return insts
 }
