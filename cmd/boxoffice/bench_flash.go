@@ -227,32 +227,7 @@ func (b *flashBench) send(ctx context.Context, method, path, token string, in an
 
 // accounts makes n customers through the service (set-up, not timed).
 func (b *flashBench) accounts(ctx context.Context, prefix string, n int) ([]string, error) {
-	toks := make([]string, n)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	var firstErr atomic.Pointer[error]
-	for range 8 {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= n || firstErr.Load() != nil {
-					return
-				}
-				_, tok, err := b.a.Accounts.Register(ctx, account.Registration{Email: fmt.Sprintf("%s%d@bench.example", prefix, i),
-					Password: "flash-password", Name: "Flash"})
-				if err != nil {
-					firstErr.CompareAndSwap(nil, &err)
-					return
-				}
-				toks[i] = tok
-			}
-		})
-	}
-	wg.Wait()
-	if e := firstErr.Load(); e != nil {
-		return nil, *e
-	}
-	return toks, nil
+	return makeAccounts(ctx, b.a.Accounts, prefix, n)
 }
 
 // event makes a venue of rows × 10 seats plus a GA floor, and an event on

@@ -125,6 +125,17 @@ func (b *queueBench) logf(format string, args ...any) {
 // session tokens (not timed: set-up).
 func (b *queueBench) users(ctx context.Context, prefix string, n int) ([]string, error) {
 	start := time.Now()
+	toks, err := makeAccounts(ctx, b.a.Accounts, prefix, n)
+	if err != nil {
+		return nil, err
+	}
+	b.logf("made %d accounts in %s", n, time.Since(start).Round(time.Millisecond))
+	return toks, nil
+}
+
+// makeAccounts registers n customers (prefix0@bench.example, …) with 8
+// workers and returns their session tokens, in order.
+func makeAccounts(ctx context.Context, accounts *account.Service, prefix string, n int) ([]string, error) {
 	toks := make([]string, n)
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -133,10 +144,10 @@ func (b *queueBench) users(ctx context.Context, prefix string, n int) ([]string,
 		wg.Go(func() {
 			for {
 				i := int(next.Add(1) - 1)
-				if i >= n {
+				if i >= n || firstErr.Load() != nil {
 					return
 				}
-				_, tok, err := b.a.Accounts.Register(ctx, account.Registration{Email: fmt.Sprintf("%s%d@bench.example", prefix, i),
+				_, tok, err := accounts.Register(ctx, account.Registration{Email: fmt.Sprintf("%s%d@bench.example", prefix, i),
 					Password: "bench-password", Name: "Bench"})
 				if err != nil {
 					firstErr.CompareAndSwap(nil, &err)
@@ -150,7 +161,6 @@ func (b *queueBench) users(ctx context.Context, prefix string, n int) ([]string,
 	if e := firstErr.Load(); e != nil {
 		return nil, *e
 	}
-	b.logf("made %d accounts in %s", n, time.Since(start).Round(time.Millisecond))
 	return toks, nil
 }
 
