@@ -131,7 +131,7 @@ func Parse(name string, args []string, getenv func(string) string, out io.Writer
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "json or text")
 	fs.StringVar(&c.DebugAddr, "debug-addr", c.DebugAddr, "listen address for /debug/pprof (off when empty)")
 	fs.IntVar(&c.DBMaxConns, "db-max-conns", c.DBMaxConns, "database connection pool size (PostgreSQL)")
-	fs.DurationVar(&c.DBStatementTimeout, "db-statement-timeout", c.DBStatementTimeout, "longest a PostgreSQL statement may run")
+	fs.DurationVar(&c.DBStatementTimeout, "db-statement-timeout", c.DBStatementTimeout, "longest a PostgreSQL statement may run; any reply of the server is waited for at most 2s more")
 	fs.DurationVar(&c.PaymentLatency, "payment-latency", c.PaymentLatency, "simulated latency of the fake payment provider")
 	fs.BoolVar(&c.Jobs, "jobs", c.Jobs, "run background jobs (hold sweeper, reconcile, outbox) in this process")
 	fs.DurationVar(&c.DrainTimeout, "drain-timeout", c.DrainTimeout, "longest shutdown waits for requests in flight before cancelling them")

@@ -1,7 +1,9 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
+	"time"
 
 	"github.com/boxoffice/boxoffice/internal/apperr"
 )
@@ -13,10 +15,17 @@ func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) error {
 	return nil
 }
 
+// readyTimeout bounds readiness's wait for the database. A load balancer's
+// probe has its own timeout (often 1–5 s), and a probe that times out tells
+// it nothing; a database that does not answer within this is not ready.
+const readyTimeout = 2 * time.Second
+
 // readyz says whether this instance should get traffic: the database answers.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
 	if s.Ready != nil {
-		if err := s.Ready(r.Context()); err != nil {
+		ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
+		defer cancel()
+		if err := s.Ready(ctx); err != nil {
 			return apperr.Wrap(apperr.Unavailable, err, "the database is not reachable")
 		}
 	}

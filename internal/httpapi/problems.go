@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
+	"net"
 	"net/http"
 
 	"github.com/boxoffice/boxoffice/internal/apperr"
@@ -75,6 +77,8 @@ func problemFor(err error) (Problem, bool) {
 		switch {
 		case errors.Is(err, context.DeadlineExceeded):
 			e = &apperr.Error{Code: apperr.Unavailable, Message: "the request took too long; please try again"}
+		case unreachable(err):
+			e = &apperr.Error{Code: apperr.Unavailable, Message: "a service we depend on is not reachable; please try again"}
 		case errors.Is(err, context.Canceled):
 			// The client left, or shutdown's drain timeout cancelled the
 			// request: either way nothing is wrong with the request, and
@@ -106,4 +110,15 @@ func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, err error)
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(p.Status)
 	_ = json.NewEncoder(w).Encode(p)
+}
+
+// unreachable reports whether err is a broken connection to something the
+// request depended on (the database, most often): a reset, a refused or
+// timed-out connection, or one that closed in mid-reply. The request is
+// fine and may well work on retry, so it is an outage (503 with
+// Retry-After), not a bug (500). Engines and adapters that know better
+// wrap their errors with a code of their own, which comes first.
+func unreachable(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) || errors.Is(err, io.ErrUnexpectedEOF)
 }

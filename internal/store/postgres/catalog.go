@@ -24,18 +24,33 @@ type queryer interface {
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
-// bulkTimeout replaces the statement timeout for the few statements that
-// copy a whole venue (80,000 seats for a stadium).
-const bulkTimeout = `SET LOCAL statement_timeout = '120s'`
+// bulkWait replaces the statement timeout, and the reply timeout of the
+// connection, for the few statements that copy a whole venue (80,000 seats
+// for a stadium).
+const bulkWait = 120 * time.Second
+
+// bulk lets the rest of tx's statements run for bulkWait, until restore is
+// called.
+func bulk(ctx context.Context, tx pgx.Tx) (restore func(), err error) {
+	if _, err := tx.Exec(ctx, fmt.Sprintf(`SET LOCAL statement_timeout = '%ds'`, int(bulkWait.Seconds()))); err != nil {
+		return func() {}, err
+	}
+	if rc, ok := tx.Conn().PgConn().Conn().(*replyConn); ok {
+		return rc.allow(bulkWait), nil
+	}
+	return func() {}, nil
+}
 
 // CreateVenue inserts a venue, its sections and every seat in one
 // transaction; the seats go in through COPY.
 func (s *Store) CreateVenue(ctx context.Context, v catalog.Venue, seats []catalog.VenueSeat) error {
 	return s.inTx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, bulkTimeout); err != nil {
+		restore, err := bulk(ctx, tx)
+		if err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO venues (id, name, address, city, region, country, lat, lon, timezone, capacity, created_at)
+		defer restore()
+		_, err = tx.Exec(ctx, `INSERT INTO venues (id, name, address, city, region, country, lat, lon, timezone, capacity, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, v.ID, v.Name, v.Address, v.City, v.Region, v.Country, v.Lat, v.Lon, v.Timezone,
 			v.Capacity, store.Millis(v.CreatedAt))
 		if err != nil {
@@ -140,10 +155,12 @@ func (s *Store) Venues(ctx context.Context, q catalog.VenueQuery) ([]catalog.Ven
 // INSERT … SELECT.
 func (s *Store) CreateEvent(ctx context.Context, e catalog.Event) error {
 	return s.inTx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, bulkTimeout); err != nil {
+		restore, err := bulk(ctx, tx)
+		if err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO events (id, venue_id, name, category, description, starts_at, onsale_at, max_tickets_per_user,
+		defer restore()
+		_, err = tx.Exec(ctx, `INSERT INTO events (id, venue_id, name, category, description, starts_at, onsale_at, max_tickets_per_user,
 			currency, service_fee_cents, order_fee_cents, queue_enabled, queue_admit_per_minute, queue_options, status, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`, e.ID, e.VenueID, e.Name, e.Category, e.Description,
 			store.Millis(e.StartsAt), store.Millis(e.OnsaleAt), e.MaxTicketsPerUser, e.Currency, e.ServiceFeeCents, e.OrderFeeCents,

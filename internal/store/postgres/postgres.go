@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"io/fs"
 	"math/rand/v2"
+	"net"
 	"strconv"
 	"time"
 
@@ -45,6 +46,15 @@ type Options struct {
 	// StatementTimeout bounds every statement (default 5s), so that a stuck
 	// query fails its request instead of holding a connection forever.
 	StatementTimeout time.Duration
+	// ReplyTimeout bounds the wait for each reply of the server (default
+	// the statement timeout plus 2s). It is the client's side of the
+	// statement timeout: when the server cannot enforce its own, because
+	// the network dropped or the server hung, the connection is given up
+	// (see replyConn).
+	ReplyTimeout time.Duration
+	// ConnectTimeout bounds opening a connection, handshake included
+	// (default 5s, unless the URL sets connect_timeout).
+	ConnectTimeout time.Duration
 }
 
 // Store is the PostgreSQL engine. It implements account.Store,
@@ -63,12 +73,24 @@ func Open(ctx context.Context, url string, o Options) (*Store, error) {
 	if o.StatementTimeout <= 0 {
 		o.StatementTimeout = 5 * time.Second
 	}
+	if o.ReplyTimeout <= 0 {
+		o.ReplyTimeout = o.StatementTimeout + 2*time.Second
+	}
+	if o.ConnectTimeout <= 0 {
+		o.ConnectTimeout = 5 * time.Second
+	}
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("postgres url: %w", err)
 	}
 	cfg.MaxConns = int32(o.MaxConns)
 	cfg.HealthCheckPeriod = 15 * time.Second
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		cfg.ConnConfig.ConnectTimeout = o.ConnectTimeout
+	}
+	cfg.ConnConfig.AfterNetConnect = func(_ context.Context, _ *pgconn.Config, c net.Conn) (net.Conn, error) {
+		return newReplyConn(c, o.ReplyTimeout), nil
+	}
 	rp := cfg.ConnConfig.RuntimeParams
 	rp["statement_timeout"] = strconv.FormatInt(o.StatementTimeout.Milliseconds(), 10)
 	// A transaction left open by a crashed request must not keep its
