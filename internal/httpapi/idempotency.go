@@ -37,13 +37,14 @@ func (s *Server) idempotent(h userHandler) userHandler {
 		hash := idempotency.Hash(r.Method, r.URL.Path, body)
 		deadline := time.Now().Add(replayWait)
 		for wait := 10 * time.Millisecond; ; wait = min(wait*2, 500*time.Millisecond) {
-			rec, claimed, err := s.Idempotency.ClaimKey(r.Context(), u.ID, key, hash, s.Clock.Now())
+			now := s.Clock.Now()
+			rec, claimed, err := s.Idempotency.ClaimKey(r.Context(), u.ID, key, hash, now)
 			if err != nil {
 				return err
 			}
 			switch {
 			case claimed:
-				return s.runClaimed(w, r, u, key, body, h)
+				return s.runClaimed(w, r, u, key, now, body, h)
 			case rec.RequestHash != hash:
 				return apperr.E(apperr.IdempotencyKeyReused, "this Idempotency-Key was used with a different request")
 			case rec.Done:
@@ -52,6 +53,17 @@ func (s *Server) idempotent(h userHandler) userHandler {
 				w.WriteHeader(rec.Status)
 				_, _ = w.Write(rec.Body)
 				return nil
+			case idempotency.Stale(rec.CreatedAt, now):
+				// Its request is gone without a word; do the work now.
+				took, err := s.Idempotency.RenewKey(r.Context(), u.ID, key, rec.CreatedAt, now)
+				if err != nil {
+					return err
+				}
+				if took {
+					s.log.WarnContext(r.Context(), "took over a stale idempotency claim", "user_id", u.ID, "claimed_at", rec.CreatedAt)
+					return s.runClaimed(w, r, u, key, now, body, h)
+				}
+				continue // another replay took it first: wait for that one
 			}
 			if time.Now().After(deadline) {
 				return apperr.E(apperr.Conflict, "a request with this Idempotency-Key is still in progress")
@@ -65,10 +77,15 @@ func (s *Server) idempotent(h userHandler) userHandler {
 	}
 }
 
-func (s *Server) runClaimed(w http.ResponseWriter, r *http.Request, u account.User, key string, body []byte, h userHandler) error {
+// runClaimed does the work of a key claimed at stamp, renewing the claim
+// while it works, then stores the response or, after a 5xx, releases it.
+func (s *Server) runClaimed(w http.ResponseWriter, r *http.Request, u account.User, key string, stamp time.Time, body []byte, h userHandler) error {
 	rec := &bufferedWriter{header: http.Header{}}
 	r = r.WithContext(context.WithValue(r.Context(), keyBody, body))
-	if err := h(rec, r, u); err != nil {
+	stop := s.renewClaim(r.Context(), u.ID, key, stamp)
+	err := h(rec, r, u)
+	stop()
+	if err != nil {
 		s.writeProblem(rec, r, err)
 	}
 	ctx := context.WithoutCancel(r.Context())
@@ -85,6 +102,39 @@ func (s *Server) runClaimed(w http.ResponseWriter, r *http.Request, u account.Us
 	w.WriteHeader(rec.code)
 	_, _ = w.Write(rec.buf.Bytes())
 	return nil
+}
+
+// renewClaim renews a claimed key every third of its lease until stop is
+// called, so that a long request (a stadium's venue, a slow payment) is not
+// taken for a dead one. A renewal that finds the claim taken over stops:
+// the response is still stored, and the replay that took over is refused
+// by the domain's own rules (a hold ordered once, a refund asked once).
+func (s *Server) renewClaim(ctx context.Context, userID, key string, stamp time.Time) (stop func()) {
+	done, exited := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(exited)
+		t := time.NewTicker(idempotency.ClaimLease / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+			next := s.Clock.Now()
+			ok, err := s.Idempotency.RenewKey(context.WithoutCancel(ctx), userID, key, stamp, next)
+			switch {
+			case err != nil:
+				s.log.WarnContext(ctx, "renew idempotency claim", "err", err)
+			case !ok:
+				s.log.WarnContext(ctx, "idempotency claim taken over while its request ran", "user_id", userID)
+				return
+			default:
+				stamp = next
+			}
+		}
+	}()
+	return func() { close(done); <-exited }
 }
 
 // bufferedWriter keeps a response in memory so it can be stored.

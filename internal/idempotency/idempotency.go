@@ -32,9 +32,27 @@ type Store interface {
 	// ReleaseKey forgets a claim whose request failed in a way worth
 	// retrying (a 5xx), so that the retry does the work.
 	ReleaseKey(ctx context.Context, userID, key string) error
+	// RenewKey moves a pending claim's time from from to to, if the claim
+	// is still pending and still stamped from: a compare-and-swap, so that
+	// of two replays taking over the same lapsed claim only one wins, and
+	// a request that was taken over learns it when it next renews.
+	RenewKey(ctx context.Context, userID, key string, from, to time.Time) (bool, error)
 	// PurgeKeys deletes keys created before t.
 	PurgeKeys(ctx context.Context, before time.Time) (int, error)
 }
+
+// ClaimLease is how long a pending claim holds without being renewed. The
+// request that claimed a key renews it every ClaimLease/3 while it works,
+// so a claim goes stale only when its request is gone: its process was
+// killed, or the database went away and the claim could not be released
+// when the request failed. A replay that finds a stale claim takes it over
+// and does the work, instead of answering "still in progress" for as long
+// as the key is kept.
+const ClaimLease = 15 * time.Second
+
+// Stale reports whether a pending claim made (or last renewed) at claimed
+// has lapsed at now.
+func Stale(claimed, now time.Time) bool { return now.Sub(claimed) > ClaimLease }
 
 // Hash identifies a request: the same key with a different hash is a reuse.
 func Hash(method, path string, body []byte) string {

@@ -112,13 +112,13 @@ func (s *accountStore) UpdateProfile(ctx context.Context, userID string, name, p
 // request with an Idempotency-Key claims and finishes a key.
 func (t *Telemetry) IdempotencyStore(s idempotency.Store) idempotency.Store {
 	return &idempotencyStore{Store: s, t: t, claim: t.dbOp("idempotency.claim"), finish: t.dbOp("idempotency.finish"),
-		release: t.dbOp("idempotency.release"), purge: t.dbOp("idempotency.purge")}
+		release: t.dbOp("idempotency.release"), renew: t.dbOp("idempotency.renew"), purge: t.dbOp("idempotency.purge")}
 }
 
 type idempotencyStore struct {
 	idempotency.Store
-	t                             *Telemetry
-	claim, finish, release, purge *dbOp
+	t                                    *Telemetry
+	claim, finish, release, renew, purge *dbOp
 }
 
 func (s *idempotencyStore) ClaimKey(ctx context.Context, userID, key, requestHash string, now time.Time) (idempotency.Record, bool, error) {
@@ -141,6 +141,10 @@ func (s *idempotencyStore) FinishKey(ctx context.Context, userID, key string, st
 
 func (s *idempotencyStore) ReleaseKey(ctx context.Context, userID, key string) error {
 	return timed0(s.t, ctx, s.release, "", func(ctx context.Context) error { return s.Store.ReleaseKey(ctx, userID, key) })
+}
+
+func (s *idempotencyStore) RenewKey(ctx context.Context, userID, key string, from, to time.Time) (bool, error) {
+	return timed(s.t, ctx, s.renew, "", func(ctx context.Context) (bool, error) { return s.Store.RenewKey(ctx, userID, key, from, to) })
 }
 
 func (s *idempotencyStore) PurgeKeys(ctx context.Context, before time.Time) (int, error) {

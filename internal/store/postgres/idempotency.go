@@ -67,6 +67,13 @@ func (s *Store) ReleaseKey(ctx context.Context, userID, key string) error {
 	return err
 }
 
+// RenewKey moves a pending claim's time from from to to.
+func (s *Store) RenewKey(ctx context.Context, userID, key string, from, to time.Time) (bool, error) {
+	tag, err := s.pool.Exec(ctx, `UPDATE idempotency_keys SET created_at = $1
+		WHERE user_id = $2 AND key = $3 AND status = 'pending' AND created_at = $4`, store.Millis(to), userID, key, store.Millis(from))
+	return tag.RowsAffected() == 1, err
+}
+
 // PurgeKeys deletes keys created before t.
 func (s *Store) PurgeKeys(ctx context.Context, before time.Time) (int, error) {
 	tag, err := s.pool.Exec(ctx, `DELETE FROM idempotency_keys WHERE created_at < $1`, store.Millis(before))

@@ -49,6 +49,17 @@ func (s *Store) ReleaseKey(ctx context.Context, userID, key string) error {
 	return err
 }
 
+// RenewKey moves a pending claim's time from from to to.
+func (s *Store) RenewKey(ctx context.Context, userID, key string, from, to time.Time) (bool, error) {
+	res, err := s.w.ExecContext(ctx, `UPDATE idempotency_keys SET created_at = ?
+		WHERE user_id = ? AND key = ? AND status = 'pending' AND created_at = ?`, store.Millis(to), userID, key, store.Millis(from))
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
 // PurgeKeys deletes keys created before t.
 func (s *Store) PurgeKeys(ctx context.Context, before time.Time) (int, error) {
 	res, err := s.w.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE created_at < ?`, store.Millis(before))

@@ -19,6 +19,7 @@ func exerciseIdempotency(t *testing.T, newStore func(t *testing.T) Engine) {
 		"KeysAreScopedByUser":        testKeysScopedByUser,
 		"PurgeKeys":                  testPurgeKeys,
 		"ConcurrentClaimsOneWins":    testConcurrentClaims,
+		"RenewKeyIsCompareAndSwap":   testRenewKey,
 	})
 }
 
@@ -98,6 +99,56 @@ func testKeysScopedByUser(t *testing.T, s Engine) {
 	}
 	if rec, claimed := claimKey(t, s, b.ID, "same-key", "hb", now); claimed || !rec.Done || string(rec.Body) != "b" {
 		t.Errorf("second user's record after the first released = %+v, claimed %v; want still done", rec, claimed)
+	}
+}
+
+// testRenewKey: a renewal (or a takeover) moves a pending claim's time only
+// from the time it was read with, so of two takeovers one wins, and a done
+// key is never moved.
+func testRenewKey(t *testing.T, s Engine) {
+	ctx := context.Background()
+	u := newUser(t, s)
+	claimKey(t, s, u.ID, "key-1", "h", now)
+	later, later2 := now.Add(time.Minute), now.Add(2*time.Minute)
+	if ok, err := s.RenewKey(ctx, u.ID, "key-1", now, later); err != nil || !ok {
+		t.Fatalf("RenewKey from the claim's time = %v, %v; want renewed", ok, err)
+	}
+	if ok, err := s.RenewKey(ctx, u.ID, "key-1", now, later2); err != nil || ok {
+		t.Errorf("RenewKey from a time the claim no longer has = %v, %v; want refused", ok, err)
+	}
+	if rec, claimed := claimKey(t, s, u.ID, "key-1", "h", later2); claimed || rec.Done || !rec.CreatedAt.Equal(later) {
+		t.Errorf("after renewals: %+v, claimed %v; want pending at %v", rec, claimed, later)
+	}
+	if ok, err := s.RenewKey(ctx, u.ID, "no-such-key", now, later); err != nil || ok {
+		t.Errorf("RenewKey of a missing key = %v, %v; want refused", ok, err)
+	}
+	if err := s.FinishKey(ctx, u.ID, "key-1", 201, "application/json", []byte("{}")); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := s.RenewKey(ctx, u.ID, "key-1", later, later2); err != nil || ok {
+		t.Errorf("RenewKey of a done key = %v, %v; want refused", ok, err)
+	}
+	// Two takeovers of one stale claim at once: exactly one wins.
+	claimKey(t, s, u.ID, "key-2", "h", now)
+	var wins sync.WaitGroup
+	var mu sync.Mutex
+	won := 0
+	for i := range 8 {
+		wins.Go(func() {
+			ok, err := s.RenewKey(ctx, u.ID, "key-2", now, later.Add(time.Duration(i)*time.Millisecond))
+			if err != nil {
+				t.Errorf("RenewKey: %v", err)
+			}
+			if ok {
+				mu.Lock()
+				won++
+				mu.Unlock()
+			}
+		})
+	}
+	wins.Wait()
+	if won != 1 {
+		t.Errorf("%d of 8 concurrent takeovers of one claim won; want 1", won)
 	}
 }
 
