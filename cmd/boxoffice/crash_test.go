@@ -137,8 +137,9 @@ func runCrashSuite(t *testing.T, db string, open dbOpener) {
 type crashRig struct {
 	t     *testing.T
 	bin   string
-	db    string  // the --database URL
-	sql   *sql.DB // the same database, for the harness's own reads
+	db    string   // the --database URL
+	flags []string // more server flags, after crashFlags
+	sql   *sql.DB  // the same database, for the harness's own reads
 	admin string
 	event string
 	// buyers are the tokens of the harness's buyers; sessions are in the
@@ -182,7 +183,7 @@ func (r *crashRig) start(spec string) *crashProc {
 	t := r.t
 	t.Helper()
 	r.runs++
-	args := append([]string{"serve", "--database", r.db, "--addr", "127.0.0.1:0"}, crashFlags...)
+	args := append(append([]string{"serve", "--database", r.db, "--addr", "127.0.0.1:0"}, crashFlags...), r.flags...)
 	cmd := exec.Command(r.bin, args...)
 	cmd.Env = append(os.Environ(), "BOXOFFICE_ADMIN_EMAIL=root@example.com", "BOXOFFICE_ADMIN_PASSWORD=root-password",
 		failpoint.EnvVar+"="+spec)
