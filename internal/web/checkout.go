@@ -48,6 +48,11 @@ func (s *Server) checkoutData(r *http.Request, holdID string) (*checkoutData, er
 	if err != nil {
 		return nil, err
 	}
+	// Organizers may look at anyone's hold, but only its buyer can pay for
+	// it: to anyone else the checkout does not exist.
+	if h.UserID != u.ID {
+		return nil, apperr.E(apperr.NotFound, "no such hold")
+	}
 	e, err := s.Catalog.Event(r.Context(), h.EventID)
 	if err != nil {
 		return nil, err

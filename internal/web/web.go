@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"slices"
 	"time"
 
 	"github.com/boxoffice/boxoffice/internal/account"
@@ -64,10 +65,12 @@ type Deps struct {
 // Server is the web site's http.Handler.
 type Server struct {
 	Deps
-	mux    *http.ServeMux
-	pages  *pages
-	live   *hub
-	static http.Handler
+	mux *http.ServeMux
+	// patterns are the routes of mux, for Routes.
+	patterns []string
+	pages    *pages
+	live     *hub
+	static   http.Handler
 }
 
 // New builds the site with every page of routes.
@@ -159,12 +162,21 @@ func (s *Server) routes() {
 	s.post("/gate", s.checkIn)
 }
 
+// Routes lists the pattern of every page and action, so that tests which
+// must cover them all (the access matrix) take the list from here and
+// cannot miss one added later.
+func (s *Server) Routes() []string { return slices.Clone(s.patterns) }
+
 // handlerFunc is a page handler that returns its error for s.fail.
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
-func (s *Server) get(path string, h handlerFunc) { s.mux.Handle("GET "+path, s.wrap(h)) }
+func (s *Server) get(path string, h handlerFunc) {
+	s.patterns = append(s.patterns, "GET "+path)
+	s.mux.Handle("GET "+path, s.wrap(h))
+}
 
 func (s *Server) post(path string, h handlerFunc) {
+	s.patterns = append(s.patterns, "POST "+path)
 	s.mux.Handle("POST "+path, s.wrap(func(w http.ResponseWriter, r *http.Request) error {
 		r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
 		if err := s.checkCSRF(r); err != nil {
