@@ -28,8 +28,7 @@ func startBenchServer(ctx context.Context, c benchConfig, stderr io.Writer) (*be
 	cmd := exec.CommandContext(ctx, exe, "serve", "--demo", "--dev-mailbox=false", "--addr", "127.0.0.1:0", "--database", c.database,
 		"--log-level", "warn", "--payment-latency", c.payLatency.String())
 	cmd.Env = append(os.Environ(), "BOXOFFICE_ADMIN_EMAIL=", "BOXOFFICE_ADMIN_PASSWORD=")
-	cmd.Stderr = stderr
-	out, err := cmd.StdoutPipe()
+	out, err := cmd.StderrPipe() // where serve says its address
 	if err != nil {
 		return nil, err
 	}
@@ -38,17 +37,19 @@ func startBenchServer(ctx context.Context, c benchConfig, stderr io.Writer) (*be
 	}
 	s := &benchServer{cmd: cmd}
 	sc := bufio.NewScanner(out)
+	var before []string // what it said before it listened: the reason, if it never does
 	for sc.Scan() {
 		if u, ok := strings.CutPrefix(sc.Text(), "Boxoffice is listening on "); ok {
 			s.url = u
 			break
 		}
+		before = append(before, sc.Text())
 	}
 	if s.url == "" {
 		s.stop()
-		return nil, fmt.Errorf("the server did not start")
+		return nil, fmt.Errorf("the server did not start: %s", strings.Join(before, "\n"))
 	}
-	go func() { _, _ = io.Copy(io.Discard, out) }()
+	go func() { _, _ = io.Copy(stderr, out) }()
 	return s, nil
 }
 

@@ -189,8 +189,8 @@ func (r *crashRig) start(spec string) *crashProc {
 		failpoint.EnvVar+"="+spec)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	p := &crashProc{cmd: cmd, log: &lockedBuffer{}, stderr: &lockedBuffer{}, dead: make(chan struct{})}
-	cmd.Stderr = p.stderr
-	out, err := cmd.StdoutPipe()
+	cmd.Stdout = p.log
+	out, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,7 +207,7 @@ func (r *crashRig) start(spec string) *crashProc {
 	go func() {
 		sc := bufio.NewScanner(out)
 		for sc.Scan() {
-			fmt.Fprintln(p.log, sc.Text())
+			fmt.Fprintln(p.stderr, sc.Text())
 			if u, ok := strings.CutPrefix(sc.Text(), "Boxoffice is listening on "); ok {
 				urls <- u
 			}

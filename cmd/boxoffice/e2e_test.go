@@ -40,8 +40,9 @@ func serveInProcess(t *testing.T, db string, extra ...string) (base string, stop
 }
 
 // serveInProcessEnv is serveInProcess with more environment variables
-// (secrets such as TWILIO_AUTH_TOKEN come only from there) and a copy of
-// every line serve writes to stdout, its log among them, in out.
+// (secrets such as TWILIO_AUTH_TOKEN come only from there) and serve's
+// stdout, its log, in out (which must take concurrent writes). The
+// address it listens on is read from stderr.
 func serveInProcessEnv(t *testing.T, db string, more map[string]string, out io.Writer, extra ...string) (base string, stop func(), done <-chan error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -51,14 +52,13 @@ func serveInProcessEnv(t *testing.T, db string, more map[string]string, out io.W
 	result := make(chan error, 1)
 	go func() {
 		args := append([]string{"serve", "--addr", "127.0.0.1:0", "--database", db, "--log-level", "warn"}, extra...)
-		result <- run(ctx, args, func(k string) string { return env[k] }, pw, io.Discard)
+		result <- run(ctx, args, func(k string) string { return env[k] }, out, pw)
 		pw.Close()
 	}()
 	urls := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(pr)
 		for sc.Scan() {
-			fmt.Fprintln(out, sc.Text())
 			if u, ok := strings.CutPrefix(sc.Text(), "Boxoffice is listening on "); ok {
 				urls <- u
 			}

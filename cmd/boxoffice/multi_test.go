@@ -93,8 +93,7 @@ func startInstancesEnv(t *testing.T, bin, db string, n int, env []string, extra 
 		// Should this test die, the servers die with it.
 		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 		in := &instance{cmd: cmd, stderr: &lockedBuffer{}, exited: make(chan error, 1)}
-		cmd.Stderr = in.stderr
-		out, err := cmd.StdoutPipe()
+		out, err := cmd.StderrPipe()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -105,6 +104,7 @@ func startInstancesEnv(t *testing.T, bin, db string, n int, env []string, extra 
 		go func() {
 			sc := bufio.NewScanner(out)
 			for sc.Scan() {
+				fmt.Fprintln(in.stderr, sc.Text())
 				if u, ok := strings.CutPrefix(sc.Text(), "Boxoffice is listening on "); ok {
 					urls <- struct {
 						i   int

@@ -35,8 +35,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	defer a.Close()
 	log.Info("starting", "config", cfg, "version", version())
+	// What is for the person at the terminal (the demo accounts, where to
+	// point a browser) goes to stderr: stdout is the JSON log alone, for
+	// whatever collects it.
 	if cfg.Demo {
-		if err := loadDemo(ctx, a, stdout); err != nil {
+		if err := loadDemo(ctx, a, stderr); err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
 	}
@@ -44,7 +47,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "Boxoffice is listening on %s\n", displayURL(ln.Addr()))
+	fmt.Fprintf(stderr, "Boxoffice is listening on %s\n", displayURL(ln.Addr()))
 	return a.Serve(ctx, ln)
 }
 

@@ -254,6 +254,9 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	if cfg.Notify.DevMailbox {
 		wd.Mailbox = st
 	}
+	if a.Telemetry != nil {
+		wd.Wrap = a.Telemetry.WrapPage
+	}
 	a.Web, err = web.New(wd)
 	if err != nil {
 		st.Close()

@@ -1,6 +1,7 @@
 package telemetry
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -12,7 +13,9 @@ import (
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/boxoffice/boxoffice/internal/apperr"
 	"github.com/boxoffice/boxoffice/internal/httpapi"
+	"github.com/boxoffice/boxoffice/internal/web"
 )
 
 // Span attribute keys of Boxoffice's own (the others follow OpenTelemetry's
@@ -73,6 +76,20 @@ var untraced = map[string]bool{"/metrics": true, "/healthz": true, "/readyz": tr
 // values stay bounded — and the route, request id and event id on the
 // server span.
 func (t *Telemetry) Wrap(pattern string, h http.Handler) http.Handler {
+	return t.wrap(pattern, h, httpapi.RequestID, httpapi.ErrorCode)
+}
+
+// WrapPage instruments one route of the web pages (web.Deps.Wrap) as Wrap
+// does the API's, into the same metrics: a page's 5xx burns the same
+// error budget as the API's.
+func (t *Telemetry) WrapPage(pattern string, h http.Handler) http.Handler {
+	return t.wrap(pattern, h, web.RequestID, web.ErrorCode)
+}
+
+// wrap is Wrap with where the request id and the error code of a request
+// are read from: the API and the pages each keep their own.
+func (t *Telemetry) wrap(pattern string, h http.Handler, requestID func(context.Context) string,
+	errorCode func(context.Context) apperr.Code) http.Handler {
 	method, _, _ := strings.Cut(pattern, " ")
 	// Observers by status class for the pattern's own method, resolved on
 	// first use: the labels of a hot route are not hashed on every request,
@@ -81,7 +98,7 @@ func (t *Telemetry) Wrap(pattern string, h http.Handler) http.Handler {
 	observer := func(r *http.Request, code int) prometheus.Observer {
 		c := code / 100
 		if r.Method != method || c < 1 || c > 5 {
-			return t.m.requests.WithLabelValues(pattern, r.Method, statusClass(code))
+			return t.m.requests.WithLabelValues(pattern, methodLabel(r.Method), statusClass(code))
 		}
 		if o := byClass[c].Load(); o != nil {
 			return *o
@@ -99,17 +116,17 @@ func (t *Telemetry) Wrap(pattern string, h http.Handler) http.Handler {
 		if span.IsRecording() {
 			span.SetName(pattern)
 			if eventRoute {
-				span.SetAttributes(attribute.String("http.route", pattern), attrRequestID.String(httpapi.RequestID(r.Context())),
+				span.SetAttributes(attribute.String("http.route", pattern), attrRequestID.String(requestID(r.Context())),
 					attrEventID.String(r.PathValue("id")))
 			} else {
-				span.SetAttributes(attribute.String("http.route", pattern), attrRequestID.String(httpapi.RequestID(r.Context())))
+				span.SetAttributes(attribute.String("http.route", pattern), attrRequestID.String(requestID(r.Context())))
 			}
 		}
 		defer func() {
 			t.m.inflight.Dec()
 			observer(r, sw.code).Observe(time.Since(start).Seconds())
 			if sw.code >= 400 {
-				code := httpapi.ErrorCode(r.Context())
+				code := errorCode(r.Context())
 				class := Classify(sw.code, code)
 				t.m.errors.WithLabelValues(pattern, codeLabel(code), class).Inc()
 				if span.IsRecording() {
@@ -122,6 +139,17 @@ func (t *Telemetry) Wrap(pattern string, h http.Handler) http.Handler {
 		}()
 		h.ServeHTTP(sw, r)
 	})
+}
+
+// methodLabel bounds the method label: a catch-all route (the API's
+// /api/v1/, the pages' unmatched) takes any method a client makes up.
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete,
+		http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return m
+	}
+	return "other"
 }
 
 func statusClass(code int) string {

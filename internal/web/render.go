@@ -279,8 +279,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 		return
 	}
+	st := stateOf(r.Context())
+	st.code = code
 	if code == apperr.Internal || code == apperr.Unavailable {
-		s.Log.ErrorContext(r.Context(), "web request failed", "err", err, "path", r.URL.Path, "method", r.Method)
+		s.Log.ErrorContext(r.Context(), "web request failed", "err", err, "path", r.URL.Path, "method", r.Method, "request_id", st.id)
 	}
 	s.render(w, r, statusFor(code), "error", view{Title: "Sorry", Error: msg, Data: code})
 }

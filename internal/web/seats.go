@@ -1,11 +1,9 @@
 package web
 
 import (
-	"compress/gzip"
 	"encoding/json"
 	"net/http"
 	"strconv"
-	"strings"
 )
 
 // sectionLayout is one section of layout.json: enough for the browser to
@@ -85,7 +83,7 @@ func (s *Server) layout(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Cache-Control", "public, max-age=3600")
-	writeCompressed(w, r, "application/json", b)
+	writeBody(w, "application/json", b)
 	return nil
 }
 
@@ -99,22 +97,18 @@ func (s *Server) seatStatuses(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	writeCompressed(w, r, "text/plain; charset=utf-8", snap.Status)
+	writeBody(w, "text/plain; charset=utf-8", snap.Status)
 	return nil
 }
 
-func writeCompressed(w http.ResponseWriter, r *http.Request, contentType string, b []byte) {
+// writeBody writes b with its length. The site's gzip middleware
+// (httpapi.Compress, in front of every page) compresses it for a client
+// that accepts gzip, as it does the API's seat maps: a body whose length
+// is known and long enough is gzipped without being held back.
+func writeBody(w http.ResponseWriter, contentType string, b []byte) {
 	w.Header().Set("Content-Type", contentType)
-	w.Header().Add("Vary", "Accept-Encoding")
-	if len(b) < 1024 || !strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
-		w.Header().Set("Content-Length", strconv.Itoa(len(b)))
-		_, _ = w.Write(b)
-		return
-	}
-	w.Header().Set("Content-Encoding", "gzip")
-	zw, _ := gzip.NewWriterLevel(w, gzip.BestSpeed)
-	_, _ = zw.Write(b)
-	_ = zw.Close()
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	_, _ = w.Write(b)
 }
 
 // seatNo parses a seat id; 0 if it is not one.

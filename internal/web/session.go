@@ -26,10 +26,7 @@ const (
 // user returns the signed-in user, or nil. It asks the account service
 // once per request.
 func (s *Server) user(r *http.Request) *account.User {
-	st, _ := r.Context().Value(keyUser).(*userState)
-	if st == nil {
-		st = &userState{}
-	}
+	st := stateOf(r.Context())
 	if st.looked {
 		return st.user
 	}
@@ -50,8 +47,7 @@ func (s *Server) sessionToken(r *http.Request) string {
 	if s.user(r) == nil {
 		return ""
 	}
-	st, _ := r.Context().Value(keyUser).(*userState)
-	return st.token
+	return stateOf(r.Context()).token
 }
 
 // requireUser returns the signed-in user or an Unauthorized error, which

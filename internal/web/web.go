@@ -10,7 +10,6 @@
 package web
 
 import (
-	"context"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -60,6 +59,10 @@ type Deps struct {
 	// form that does its work (sign-in, sign-up, joining a queue), so the
 	// pages share the API's budget; nil limits nothing.
 	Limit func(r *http.Request, route, email, userID string) error
+	// Wrap decorates every page's handler (telemetry, as httpapi.Deps.Wrap
+	// does for the API's routes); it is given the route pattern, or
+	// UnmatchedRoute for what no page matches. Nil means none.
+	Wrap func(pattern string, h http.Handler) http.Handler
 }
 
 // Server is the web site's http.Handler.
@@ -71,6 +74,9 @@ type Server struct {
 	pages    *pages
 	live     *hub
 	static   http.Handler
+	// unmatched answers what no page matches (the mux's own 404 or 405),
+	// wrapped under UnmatchedRoute.
+	unmatched http.Handler
 }
 
 // New builds the site with every page of routes.
@@ -87,6 +93,9 @@ func New(d Deps) (*Server, error) {
 	if d.MaxFeeds <= 0 {
 		d.MaxFeeds = 200
 	}
+	if d.Wrap == nil {
+		d.Wrap = func(_ string, h http.Handler) http.Handler { return h }
+	}
 	if len(d.Secret) < 16 {
 		return nil, fmt.Errorf("web: the secret must be at least 16 bytes")
 	}
@@ -100,6 +109,7 @@ func New(d Deps) (*Server, error) {
 	}
 	s := &Server{Deps: d, mux: http.NewServeMux(), pages: p, static: http.FileServerFS(sub)}
 	s.live = newHub(d.LiveInterval, d.MaxFeeds, d.Log)
+	s.unmatched = d.Wrap(UnmatchedRoute, s.mux)
 	s.routes()
 	return s, nil
 }
@@ -111,7 +121,7 @@ func (s *Server) Shutdown() { s.live.close() }
 
 // routes lists every page and action. POSTs check the CSRF token first.
 func (s *Server) routes() {
-	s.mux.Handle("GET /static/", http.StripPrefix("/static/", s.cacheStatic(s.static)))
+	s.handle("GET /static/", http.StripPrefix("/static/", s.cacheStatic(s.static)))
 	s.get("/{$}", s.home)
 	s.get("/venues/{id}", s.venuePage)
 	s.get("/events/{id}", s.eventPage)
@@ -170,14 +180,16 @@ func (s *Server) Routes() []string { return slices.Clone(s.patterns) }
 // handlerFunc is a page handler that returns its error for s.fail.
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
-func (s *Server) get(path string, h handlerFunc) {
-	s.patterns = append(s.patterns, "GET "+path)
-	s.mux.Handle("GET "+path, s.wrap(h))
+// handle registers one route, decorated by Deps.Wrap under its pattern.
+func (s *Server) handle(pattern string, h http.Handler) {
+	s.patterns = append(s.patterns, pattern)
+	s.mux.Handle(pattern, s.Wrap(pattern, h))
 }
 
+func (s *Server) get(path string, h handlerFunc) { s.handle("GET "+path, s.wrap(h)) }
+
 func (s *Server) post(path string, h handlerFunc) {
-	s.patterns = append(s.patterns, "POST "+path)
-	s.mux.Handle("POST "+path, s.wrap(func(w http.ResponseWriter, r *http.Request) error {
+	s.handle("POST "+path, s.wrap(func(w http.ResponseWriter, r *http.Request) error {
 		r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
 		if err := s.checkCSRF(r); err != nil {
 			return err
@@ -194,10 +206,17 @@ func (s *Server) wrap(h handlerFunc) http.Handler {
 	})
 }
 
-// ServeHTTP sets the security headers of every page and turns a panic into
-// a logged, friendly 500.
+// ServeHTTP sets the security headers of every page, gives the request an
+// id, turns a panic into a logged, friendly 500, and writes one log line
+// per request, as the API does.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	ctx, st := withState(r.Context(), requestID(r))
+	r = r.WithContext(ctx)
+	sw := &statusWriter{ResponseWriter: w}
+	w = sw
 	h := w.Header()
+	h.Set("X-Request-Id", st.id)
 	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
 		"connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
 	h.Set("X-Content-Type-Options", "nosniff")
@@ -207,18 +226,27 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if isHTTPS(r) {
 		h.Set("Strict-Transport-Security", "max-age=31536000")
 	}
-	ctx, _ := withUserState(r.Context())
-	r = r.WithContext(ctx)
+	// A request no page matches goes to the mux all the same (it answers
+	// 404 or 405), but counted under one fixed route.
+	next, route := http.Handler(s.mux), ""
+	if _, p := s.mux.Handler(r); p == "" {
+		next, route = s.unmatched, UnmatchedRoute
+	}
 	defer func() {
 		if v := recover(); v != nil {
 			if v == http.ErrAbortHandler {
 				panic(v)
 			}
-			s.Log.ErrorContext(r.Context(), "web panic", "panic", fmt.Sprint(v), "stack", string(debug.Stack()), "path", r.URL.Path)
+			s.Log.ErrorContext(r.Context(), "web panic", "panic", fmt.Sprint(v), "stack", string(debug.Stack()), "path", r.URL.Path,
+				"request_id", st.id)
 			s.fail(w, r, fmt.Errorf("panic: %v", v))
 		}
+		if route == "" {
+			route = r.Pattern // set by the mux on r
+		}
+		s.logRequest(r, st, route, sw.status(), start)
 	}()
-	s.mux.ServeHTTP(w, r)
+	next.ServeHTTP(w, r)
 }
 
 // cacheStatic lets browsers keep assets for a while; they change only
@@ -232,20 +260,4 @@ func (s *Server) cacheStatic(h http.Handler) http.Handler {
 
 func isHTTPS(r *http.Request) bool {
 	return r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https"
-}
-
-// ctxUser carries the signed-in user of a request once looked up.
-type ctxKey int
-
-const keyUser ctxKey = iota
-
-type userState struct {
-	looked bool
-	user   *account.User
-	token  string
-}
-
-func withUserState(ctx context.Context) (context.Context, *userState) {
-	st := &userState{}
-	return context.WithValue(ctx, keyUser, st), st
 }
