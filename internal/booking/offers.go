@@ -96,12 +96,12 @@ const gaScore = 1 << 62
 // A row's offers are its runs of free seats cut into blocks of Quantity:
 // the block with the lowest total score (the middle of the run, as a hold
 // of best_available would take), then the blocks beside it, side by side
-// (offersReference spells the rules out). A listing of the best blocks
-// alone would be one section's rows (scores rank sections first), or one
-// price, so offers are chosen round by round: each row's best block
-// before any row's second, and among those each section's best before
-// any section's second; within a round by the ranking asked for. The
-// chosen offers are then listed in that ranking.
+// (rankOffers, in offers_reference_test.go, spells the rules out). A
+// listing of the best blocks alone would be one section's rows (scores
+// rank sections first), or one price, so offers are chosen round by
+// round: each row's best block before any row's second, and among those
+// each section's best before any section's second; within a round by the
+// ranking asked for. The chosen offers are then listed in that ranking.
 //
 // When at least Limit sections have a block, the offers are the Limit
 // best sections' best blocks. That is the common case of a large venue,

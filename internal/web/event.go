@@ -40,18 +40,21 @@ type listingFilter struct {
 	minCents, maxCents int64
 }
 
-// listingRow is one line of "what is available": a block of seats in a
-// row, or a general-admission area.
+// listingRow is one line of "what is available": the block of seats a
+// buyer gets, in a row's run of free seats RunFrom–RunTo, or a
+// general-admission area.
 type listingRow struct {
-	Key        string // data-offer: "section|row|from-to" or "section|GA"
-	Section    string
-	Row        string
-	From, To   int
-	GA         bool
-	PriceCents int64
-	Available  int
-	SeatIDs    string // the block's seat ids, comma-separated
-	Quantity   int
+	Key      string // data-offer: "section|row|from-to" or "section|GA"
+	Section  string
+	Row      string
+	From, To int
+	// RunFrom and RunTo are the free seats around the block.
+	RunFrom, RunTo int
+	GA             bool
+	PriceCents     int64
+	Available      int
+	SeatIDs        string // the block's seat ids, comma-separated
+	Quantity       int
 }
 
 func parseFilter(r *http.Request, maxQty int) listingFilter {
@@ -165,29 +168,30 @@ func (s *Server) eventPage(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// listing ranks what is available for the filter, from the snapshot.
+// listing ranks what is available for the filter, from the snapshot: the
+// first maxListing offers, spread over sections and rows as the API's are.
+// A minimum above the maximum is read as the range typed the wrong way
+// round.
 func listing(snap booking.Snapshot, f listingFilter) ([]listingRow, error) {
-	offers, err := snap.Offers(booking.OfferQuery{Quantity: f.Quantity, Sort: f.Sort, MaxPriceCents: f.maxCents})
+	lo, hi := f.minCents, f.maxCents
+	if hi > 0 && lo > hi {
+		lo, hi = hi, lo
+	}
+	offers, err := snap.Offers(booking.OfferQuery{Quantity: f.Quantity, Sort: f.Sort, MinPriceCents: lo, MaxPriceCents: hi, Limit: maxListing})
 	if err != nil {
 		return nil, err
 	}
-	var rows []listingRow
+	rows := make([]listingRow, 0, len(offers))
 	for _, o := range offers {
-		if o.PriceCents < f.minCents {
-			continue
-		}
 		lr := listingRow{Section: o.Section, PriceCents: o.PriceCents, Available: o.Available, Quantity: f.Quantity}
 		if o.Row == nil {
 			lr.GA, lr.Key = true, o.Section+"|GA"
 		} else {
-			lr.Row, lr.From, lr.To = *o.Row, *o.SeatFrom, *o.SeatTo
+			lr.Row, lr.From, lr.To, lr.RunFrom, lr.RunTo = *o.Row, *o.SeatFrom, *o.SeatTo, *o.RunFrom, *o.RunTo
 			lr.Key = fmt.Sprintf("%s|%s|%d-%d", o.Section, lr.Row, lr.From, lr.To)
 			lr.SeatIDs = strings.Join(o.SeatIDs, ",")
 		}
 		rows = append(rows, lr)
-		if len(rows) == maxListing {
-			break
-		}
 	}
 	return rows, nil
 }
