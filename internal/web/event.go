@@ -38,6 +38,8 @@ type listingFilter struct {
 	Sort               string
 	MinPrice, MaxPrice string // whole currency units as typed
 	minCents, maxCents int64
+	// Section is the one section listed, chosen on the map; "" for all.
+	Section string
 }
 
 // listingRow is one line of "what is available": the block of seats a
@@ -68,6 +70,9 @@ func parseFilter(r *http.Request, maxQty int) listingFilter {
 	}
 	if q.Get("sort") == "best" {
 		f.Sort = "best"
+	}
+	if sec := strings.TrimSpace(q.Get("section")); len(sec) <= 200 {
+		f.Section = sec
 	}
 	f.minCents, _ = parseDollars(f.MinPrice)
 	f.maxCents, _ = parseDollars(f.MaxPrice)
@@ -168,6 +173,28 @@ func (s *Server) eventPage(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// eventListing serves the event page's listing alone, for the page to
+// swap in when a buyer chooses a section on the map (?section=) or leaves
+// it: the same filter and rows as the page, without reloading the map.
+func (s *Server) eventListing(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	e, err := s.Catalog.Event(ctx, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	d := eventData{Event: e, OnSale: e.OnSale(s.Clock.Now()), MaxQty: min(e.MaxTicketsPerUser, 10)}
+	d.Filter = parseFilter(r, d.MaxQty)
+	snap, err := s.Booking.Snapshot(ctx, e.ID)
+	if err != nil {
+		return err
+	}
+	if d.Listing, err = listing(snap, d.Filter); err != nil {
+		return err
+	}
+	s.renderPart(w, r, "event", "listing", view{Data: &d})
+	return nil
+}
+
 // listing ranks what is available for the filter, from the snapshot: the
 // first maxListing offers, spread over sections and rows as the API's are.
 // A minimum above the maximum is read as the range typed the wrong way
@@ -177,7 +204,8 @@ func listing(snap booking.Snapshot, f listingFilter) ([]listingRow, error) {
 	if hi > 0 && lo > hi {
 		lo, hi = hi, lo
 	}
-	offers, err := snap.Offers(booking.OfferQuery{Quantity: f.Quantity, Sort: f.Sort, MinPriceCents: lo, MaxPriceCents: hi, Limit: maxListing})
+	offers, err := snap.Offers(booking.OfferQuery{Quantity: f.Quantity, Sort: f.Sort, MinPriceCents: lo, MaxPriceCents: hi,
+		Section: f.Section, Limit: maxListing})
 	if err != nil {
 		return nil, err
 	}
