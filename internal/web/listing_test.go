@@ -3,6 +3,7 @@ package web_test
 import (
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -55,5 +56,13 @@ func TestListingSpreadsAndFilters(t *testing.T) {
 		if len(prices) == 0 {
 			t.Errorf("%s lists nothing", q)
 		}
+	}
+
+	// The listing alone, for the page to swap in when a section is chosen.
+	_, part := get(t, c, s.URL+"/events/"+s.event(t, eventJets)+"/listing?quantity=2&sort=best&section=305")
+	// Its 6 rows of 12 or 13 have 33 pairs side by side, all listed.
+	if n := strings.Count(part, `class="offer"`); strings.Contains(part, "<html") || !strings.Contains(part, "Section 305 only") ||
+		n != 33 || strings.Count(part, `data-section="305"`) != n || !strings.Contains(part, `name="csrf"`) {
+		t.Errorf("the listing of section 305 has %d offers:\n%s", n, part)
 	}
 }
