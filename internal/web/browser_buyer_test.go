@@ -59,7 +59,11 @@ func TestBrowserBuyerJourney(t *testing.T) {
 	// has, so that the page does not move under the clicks.
 	tb.waitFor(`document.querySelector('[data-event-id]').dataset.listingSection === '312' &&
 		[...document.querySelectorAll('#listing .offer')].every(o => o.dataset.section === '312')`, patience)
+	// and until the page has stopped scrolling to the section: a click is
+	// aimed where a seat was when it was sent.
+	tb.waitFor(`(() => { const y = scrollY, s = window.__lastY; window.__lastY = y; return s === y; })()`, patience)
 	tb.do(chromedpClick(`#sp-seats [data-seat-id][data-status=available]:nth-of-type(5)`))
+	tb.waitFor(`document.querySelectorAll('#pick-inputs input[name=seat]').length === 1`, patience)
 	tb.do(chromedpClick(`#sp-seats [data-seat-id][data-status=available]:nth-of-type(6)`))
 	tb.waitFor(`document.querySelectorAll('#pick-inputs input[name=seat]').length === 2`, patience)
 	tb.shot("04-section-zoom")

@@ -136,13 +136,17 @@ func TestBrowserPhoneMap(t *testing.T) {
 	tb.waitFor(`document.querySelectorAll('#sp-seats circle.seat').length > 500`, patience)
 	grid := eval[map[string]float64](tb, `(() => {
 	  const box = document.getElementById('sp-seats'), b = box.getBoundingClientRect();
-	  const labels = [...box.querySelectorAll('.rowlabel:not(.right)')];
-	  const last = labels.at(-1).getBoundingClientRect();
+	  const labels = [...box.querySelectorAll('.sp-rows span')];
+	  const first = labels[0].getBoundingClientRect(), last = labels.at(-1).getBoundingClientRect();
 	  const seat = box.querySelector('circle.seat').getBoundingClientRect();
 	  return {rows: labels.length, lastRowBottom: last.bottom, boxBottom: b.bottom, cut: box.scrollHeight - box.clientHeight,
 	    seats: box.querySelectorAll('circle.seat').length, numbers: box.querySelectorAll('.seatno').length, seat: seat.width,
+	    namesShown: Number(box.scrollLeft > 0 && first.left >= b.left && first.width > 0),
 	    numbered: Number([...box.querySelectorAll('.seatno')].every(n => n.textContent !== ''))};
 	})()`)
+	if grid["namesShown"] != 1 {
+		t.Error("with the grid scrolled to the middle of the rows, their names are not in view")
+	}
 	if grid["rows"] != 30 || grid["lastRowBottom"] > grid["boxBottom"] || grid["cut"] > 0 {
 		t.Errorf("section 112 shows %v rows, the last ending at %.0f in a box ending at %.0f (%v px cut off)", grid["rows"], grid["lastRowBottom"], grid["boxBottom"], grid["cut"])
 	}

@@ -312,7 +312,15 @@ function drawSeats(i) {
   svg.setAttribute('height', h);
   svg.setAttribute('role', 'group');
   svg.setAttribute('aria-label', `Seats of section ${s.name}`);
+  // When the rows are wider than the box, their names stay in view at its
+  // left edge while it scrolls.
+  const names = document.createElement('div');
+  names.className = 'sp-rows';
+  names.setAttribute('aria-hidden', 'true');
   s.rows.forEach((rw, ri) => {
+    const n = document.createElement('span');
+    n.textContent = rw[0];
+    names.append(n);
     const y = top + ri * gap + r;
     const label = document.createElementNS(SVGNS, 'text');
     label.setAttribute('x', left - 10); label.setAttribute('y', y + 4);
@@ -376,7 +384,8 @@ function drawSeats(i) {
       '<span><span class="dot held"></span>Held</span><span><span class="dot sold"></span>Sold</span>';
     seatsBox.before(legend);
   }
-  seatsBox.append(svg);
+  seatsBox.append(names, svg);
+  seatsBox.classList.toggle('wide', w > seatsBox.clientWidth);
   seatsBox.scrollLeft = (seatsBox.scrollWidth - seatsBox.clientWidth) / 2; // the middle of the rows
   const first = svg.querySelector('.seat[data-status=available]') || svg.querySelector('.seat');
   if (first) first.setAttribute('tabindex', '0');
