@@ -11,53 +11,112 @@ import (
 	"testing"
 )
 
-// rankOffers is how offers were computed before the snapshot's flat index:
-// from a whole SeatMap of strings. It is kept as the reference that the
-// fast path must agree with, and as the "before" of the benchmarks.
+// rankOffers is offers computed the slow, obvious way, from a whole SeatMap
+// of strings: every block of every row, each given its round, all sorted.
+// It is the reference that the fast path must agree with, and the
+// "before" of the benchmarks.
 func rankOffers(m SeatMap, score func(id string) int64, q OfferQuery) []Offer {
-	offers := []Offer{}
+	type ranked struct {
+		o                Offer
+		seq              int
+		rowRank, secRank int
+	}
+	var all []ranked
+	less := func(a, b ranked) bool { // the ranking asked for
+		if q.Sort == "price" && a.o.PriceCents != b.o.PriceCents {
+			return a.o.PriceCents < b.o.PriceCents
+		}
+		if a.o.score != b.o.score {
+			return a.o.score < b.o.score
+		}
+		return a.seq < b.seq
+	}
+	pos := 0 // map-order index of the next place
 	for _, sec := range m.Sections {
-		if (q.Section != "" && sec.Name != q.Section) || (q.MaxPriceCents > 0 && sec.PriceCents > q.MaxPriceCents) {
+		first := pos
+		pos += sec.Capacity
+		if (q.Section != "" && sec.Name != q.Section) || (q.MaxPriceCents > 0 && sec.PriceCents > q.MaxPriceCents) || sec.PriceCents < q.MinPriceCents {
 			continue
 		}
 		if sec.GeneralAdmission {
 			if sec.Available >= q.Quantity {
-				offers = append(offers, Offer{Section: sec.Name, PriceCents: sec.PriceCents, Available: sec.Available, score: 1 << 62})
+				all = append(all, ranked{o: Offer{Section: sec.Name, PriceCents: sec.PriceCents, Available: sec.Available, score: 1 << 62}, seq: first})
 			}
 			continue
 		}
+		var inSection []ranked
+		rowPos := first
 		for _, r := range sec.Rows {
+			var inRow []ranked
 			for i := 0; i < len(r.Seats); {
 				if r.Seats[i].Status != SeatAvailable {
 					i++
 					continue
 				}
-				j := i
-				for j+1 < len(r.Seats) && r.Seats[j+1].Status == SeatAvailable && r.Seats[j+1].Number == r.Seats[j].Number+1 {
+				j := i + 1 // the run is seats i..j-1
+				for j < len(r.Seats) && r.Seats[j].Status == SeatAvailable && r.Seats[j].Number == r.Seats[j-1].Number+1 {
 					j++
 				}
-				if n := j - i + 1; n >= q.Quantity {
-					o := Offer{Section: sec.Name, Row: optString(r.Name), SeatFrom: optInt(r.Seats[i].Number), SeatTo: optInt(r.Seats[j].Number),
-						PriceCents: sec.PriceCents, Available: n, score: 1 << 62}
-					for k := i; k <= j; k++ {
-						o.SeatIDs = append(o.SeatIDs, r.Seats[k].ID)
-						o.score = min(o.score, score(r.Seats[k].ID))
+				sum := func(s int) (t int64) {
+					for _, ms := range r.Seats[s : s+q.Quantity] {
+						t += score(ms.ID)
 					}
-					offers = append(offers, o)
+					return t
 				}
-				i = j + 1
+				if j-i >= q.Quantity {
+					best := i
+					for s := i; s+q.Quantity <= j; s++ {
+						if sum(s) < sum(best) {
+							best = s
+						}
+					}
+					for s := best; s >= i; s -= q.Quantity { // the blocks beside the best, to the left...
+						best = s
+					}
+					for s := best; s+q.Quantity <= j; s += q.Quantity { // ...and from there rightwards
+						o := Offer{Section: sec.Name, Row: optString(r.Name), SeatFrom: optInt(r.Seats[s].Number), SeatTo: optInt(r.Seats[s+q.Quantity-1].Number),
+							RunFrom: optInt(r.Seats[i].Number), RunTo: optInt(r.Seats[j-1].Number), PriceCents: sec.PriceCents, Available: q.Quantity, score: sum(s)}
+						for _, ms := range r.Seats[s : s+q.Quantity] {
+							o.SeatIDs = append(o.SeatIDs, ms.ID)
+						}
+						inRow = append(inRow, ranked{o: o, seq: rowPos + s})
+					}
+				}
+				i = j
+			}
+			rowPos += len(r.Seats)
+			sort.SliceStable(inRow, func(a, b int) bool { return less(inRow[a], inRow[b]) })
+			for k := range inRow {
+				inRow[k].rowRank = k
+			}
+			inSection = append(inSection, inRow...)
+		}
+		for k := range inSection {
+			for _, other := range inSection {
+				if other.rowRank == inSection[k].rowRank && less(other, inSection[k]) {
+					inSection[k].secRank++
+				}
 			}
 		}
+		all = append(all, inSection...)
 	}
-	sort.SliceStable(offers, func(i, j int) bool {
-		a, b := offers[i], offers[j]
-		if q.Sort == "price" && a.PriceCents != b.PriceCents {
-			return a.PriceCents < b.PriceCents
-		}
-		return a.score < b.score
-	})
-	if q.Limit > 0 && len(offers) > q.Limit {
-		offers = offers[:q.Limit]
+	if q.Limit > 0 && len(all) > q.Limit {
+		sort.SliceStable(all, func(a, b int) bool {
+			x, y := all[a], all[b]
+			if x.rowRank != y.rowRank {
+				return x.rowRank < y.rowRank
+			}
+			if x.secRank != y.secRank {
+				return x.secRank < y.secRank
+			}
+			return less(x, y)
+		})
+		all = all[:q.Limit]
+	}
+	sort.SliceStable(all, func(a, b int) bool { return less(all[a], all[b]) })
+	offers := make([]Offer, len(all))
+	for i, r := range all {
+		offers[i] = r.o
 	}
 	return offers
 }
@@ -156,7 +215,9 @@ func TestFastPathsMatchReference(t *testing.T) {
 	queries := []OfferQuery{{Quantity: 1}, {Quantity: 2}, {Quantity: 3, Sort: "best"}, {Quantity: 2, Limit: 3},
 		{Quantity: 1, Sort: "best", Limit: 5}, {Quantity: 4, Section: "Upper"}, {Quantity: 2, MaxPriceCents: 3000},
 		{Quantity: 1, Section: "Floor"}, {Quantity: 16}, {Quantity: 2, Section: "nope"}, {Quantity: 1, Limit: 1},
-		{Quantity: 2, Sort: "best", Limit: 2, MaxPriceCents: 3000}, {Quantity: 1, Limit: 40}, {Quantity: 1, Sort: "best", Limit: 40}}
+		{Quantity: 2, Sort: "best", Limit: 2, MaxPriceCents: 3000}, {Quantity: 1, Limit: 40}, {Quantity: 1, Sort: "best", Limit: 40},
+		{Quantity: 2, MinPriceCents: 3000}, {Quantity: 3, Sort: "best", Limit: 4, MinPriceCents: 2500, MaxPriceCents: 5000},
+		{Quantity: 2, Limit: 7}, {Quantity: 3, Sort: "best", Limit: 9}, {Quantity: 2, Section: "Lower", Limit: 10}}
 	for round := range 200 {
 		p := testPlan(t, rng, round%2 == 1)
 		sn := randomSnapshot(rng, p, rng.Float64())
@@ -193,7 +254,8 @@ func TestFastPathsMatchReference(t *testing.T) {
 func dump(offers []Offer) string {
 	var b bytes.Buffer
 	for _, o := range offers {
-		fmt.Fprintf(&b, "\n  %s %v %v-%v %d %d %v score %d", o.Section, deref(o.Row), deref(o.SeatFrom), deref(o.SeatTo), o.PriceCents, o.Available, o.SeatIDs, o.score)
+		fmt.Fprintf(&b, "\n  %s %v %v-%v (%v-%v) %d %d %v score %d", o.Section, deref(o.Row), deref(o.SeatFrom), deref(o.SeatTo),
+			deref(o.RunFrom), deref(o.RunTo), o.PriceCents, o.Available, o.SeatIDs, o.score)
 	}
 	return b.String()
 }

@@ -20,8 +20,8 @@ type planIndex struct {
 	rows     []rowSpan
 	// byPrice and byScore list section indexes by (price, best score) and
 	// by best score: the orders in which offers visit sections, so that it
-	// can stop looking once it holds enough blocks that no later section
-	// can beat.
+	// can stop looking once it holds enough sections' blocks that no later
+	// section can beat.
 	byPrice, byScore []int
 }
 
@@ -49,6 +49,9 @@ type rowSpan struct {
 	firstNo     int64
 	firstNumber int
 	nameJSON    []byte
+	// minScore is the best score of a seat in the row: a block of n of its
+	// seats scores at least n times it, so offers can skip the row.
+	minScore int64
 }
 
 // newPlanIndex lays out m, whose places are order in map order; seats are
@@ -73,6 +76,9 @@ func newPlanIndex(m SeatMap, order []int64, seats []Seat) planIndex {
 				if order[k+x] != rs.firstNo+int64(x) || ms.Number != rs.firstNumber+x {
 					rs.run = false
 				}
+			}
+			if rs.n > 0 {
+				rs.minScore = slices.Min(idx.scores[k : k+rs.n])
 			}
 			idx.rows = append(idx.rows, rs)
 			k += len(r.Seats)

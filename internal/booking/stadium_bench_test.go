@@ -34,7 +34,7 @@ type stadium struct {
 	event string
 }
 
-func newStadium(b *testing.B) *stadium {
+func newStadium(b testing.TB) *stadium {
 	b.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "stadium.db"))

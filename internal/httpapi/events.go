@@ -35,8 +35,11 @@ func parseTimeParam(f *apperr.Fields, name, v string) time.Time {
 }
 
 func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
-	near, radius, err := nearQuery(r)
+	q, err := queryOf(r, "q", "category", "venue_id", "from", "to", "near", "radius_km", "cursor", "limit")
+	if err != nil {
+		return err
+	}
+	near, radius, err := nearQuery(q)
 	if err != nil {
 		return err
 	}

@@ -49,7 +49,10 @@ func optTime(t time.Time) *time.Time {
 // notifications lists the outbox for admins: ?status=pending|sent|dead,
 // ?order_id= for one order's messages, ?limit= (1–500, default 50).
 func (s *Server) notifications(w http.ResponseWriter, r *http.Request, by account.User) error {
-	q := r.URL.Query()
+	q, err := queryOf(r, "status", "order_id", "limit")
+	if err != nil {
+		return err
+	}
 	limit, err := catalog.ParseLimit(q.Get("limit"))
 	if err != nil {
 		return err

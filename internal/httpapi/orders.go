@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/boxoffice/boxoffice/internal/account"
@@ -49,14 +50,18 @@ type pageCursor struct {
 	ID        string    `json:"i"`
 }
 
-// listQuery reads ?cursor=&limit= for a newest-first listing.
-func listQuery(r *http.Request) (booking.ListQuery, error) {
-	q := r.URL.Query()
+// listQuery reads ?cursor=&limit=&event_id= for a newest-first listing,
+// which may take the extra parameters too (the caller reads them from q).
+func listQuery(r *http.Request, extra ...string) (lq booking.ListQuery, q url.Values, err error) {
+	q, err = queryOf(r, append([]string{"cursor", "limit", "event_id"}, extra...)...)
+	if err != nil {
+		return booking.ListQuery{}, q, err
+	}
 	limit, err := catalog.ParseLimit(q.Get("limit"))
 	if err != nil {
-		return booking.ListQuery{}, err
+		return booking.ListQuery{}, q, err
 	}
-	lq := booking.ListQuery{Limit: limit + 1, EventID: q.Get("event_id")}
+	lq = booking.ListQuery{Limit: limit + 1, EventID: q.Get("event_id")}
 	if c := q.Get("cursor"); c != "" {
 		var pc pageCursor
 		b, err := base64.RawURLEncoding.DecodeString(c)
@@ -66,11 +71,11 @@ func listQuery(r *http.Request) (booking.ListQuery, error) {
 		if err != nil || pc.ID == "" {
 			var f apperr.Fields
 			f.Add("cursor", "is not a cursor this server returned")
-			return lq, f.Err()
+			return lq, q, f.Err()
 		}
 		lq.Before, lq.BeforeID = pc.CreatedAt, pc.ID
 	}
-	return lq, nil
+	return lq, q, nil
 }
 
 // nextCursor trims a page fetched with one extra row and returns the cursor.
@@ -86,11 +91,11 @@ func nextCursor[T any](items []T, limit int, key func(T) (time.Time, string)) ([
 }
 
 func (s *Server) myOrders(w http.ResponseWriter, r *http.Request, by account.User) error {
-	lq, err := listQuery(r)
+	lq, q, err := listQuery(r, "all")
 	if err != nil {
 		return err
 	}
-	os, err := s.Booking.Orders(r.Context(), by, r.URL.Query().Get("all") == "true", lq)
+	os, err := s.Booking.Orders(r.Context(), by, q.Get("all") == "true", lq)
 	if err != nil {
 		return err
 	}

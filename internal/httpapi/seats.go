@@ -21,7 +21,11 @@ const (
 // (a status string per row; see booking.CompactSeatMap). The body is
 // encoded and gzipped once per snapshot, a few times a second at most.
 func (s *Server) seatMap(w http.ResponseWriter, r *http.Request) error {
-	form := seatMapForm(r.URL.Query().Get("format"))
+	q, err := queryOf(r, "format")
+	if err != nil {
+		return err
+	}
+	form := seatMapForm(q.Get("format"))
 	switch form {
 	case "":
 		form = fullForm
@@ -48,13 +52,17 @@ func (s *Server) seatMap(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// offers serves blocks of adjacent available seats, ranked from the shared
-// snapshot (booking.Service.Offers).
+// offers serves blocks of exactly the quantity asked, spread over sections
+// and rows, ranked from the shared snapshot (booking.Service.Offers).
 func (s *Server) offers(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
+	q, err := queryOf(r, "quantity", "sort", "min_price_cents", "max_price_cents", "section", "limit")
+	if err != nil {
+		return err
+	}
 	var f apperr.Fields
 	oq := booking.OfferQuery{Quantity: int(intParam(&f, q, "quantity", 1)), Sort: q.Get("sort"),
-		MaxPriceCents: intParam(&f, q, "max_price_cents", 0), Section: q.Get("section"), Limit: int(intParam(&f, q, "limit", 50))}
+		MinPriceCents: intParam(&f, q, "min_price_cents", 0), MaxPriceCents: intParam(&f, q, "max_price_cents", 0),
+		Section: q.Get("section"), Limit: int(intParam(&f, q, "limit", 50))}
 	if oq.Limit < 1 || oq.Limit > 500 {
 		f.Add("limit", "must be between 1 and 500")
 	}

@@ -9,7 +9,7 @@ import (
 )
 
 func (s *Server) myTickets(w http.ResponseWriter, r *http.Request, by account.User) error {
-	lq, err := listQuery(r)
+	lq, _, err := listQuery(r)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"net/url"
 
 	"github.com/boxoffice/boxoffice/internal/account"
 	"github.com/boxoffice/boxoffice/internal/catalog"
@@ -21,8 +22,7 @@ func (s *Server) createVenue(w http.ResponseWriter, r *http.Request, by account.
 }
 
 // nearQuery reads near= and radius_km= from a query string.
-func nearQuery(r *http.Request) (*catalog.Point, float64, error) {
-	q := r.URL.Query()
+func nearQuery(q url.Values) (*catalog.Point, float64, error) {
 	radius, err := catalog.ParseRadius(q.Get("radius_km"), catalog.DefaultRadiusKm)
 	if err != nil || q.Get("near") == "" {
 		return nil, radius, err
@@ -35,11 +35,15 @@ func nearQuery(r *http.Request) (*catalog.Point, float64, error) {
 }
 
 func (s *Server) listVenues(w http.ResponseWriter, r *http.Request) error {
-	near, radius, err := nearQuery(r)
+	q, err := queryOf(r, "near", "radius_km", "q")
 	if err != nil {
 		return err
 	}
-	vs, err := s.Catalog.Venues(r.Context(), r.URL.Query().Get("q"), near, radius)
+	near, radius, err := nearQuery(q)
+	if err != nil {
+		return err
+	}
+	vs, err := s.Catalog.Venues(r.Context(), q.Get("q"), near, radius)
 	if err != nil {
 		return err
 	}
@@ -57,7 +61,11 @@ func (s *Server) getVenue(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) venueEvents(w http.ResponseWriter, r *http.Request) error {
-	limit, err := catalog.ParseLimit(r.URL.Query().Get("limit"))
+	q, err := queryOf(r, "limit")
+	if err != nil {
+		return err
+	}
+	limit, err := catalog.ParseLimit(q.Get("limit"))
 	if err != nil {
 		return err
 	}

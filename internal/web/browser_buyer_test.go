@@ -55,7 +55,15 @@ func TestBrowserBuyerJourney(t *testing.T) {
 	// Zoom into a section and pick two adjacent seats.
 	tb.do(chromedpClick(`#seatmap .sec[data-section="312"]`))
 	tb.waitFor(`document.querySelectorAll('#sp-seats [data-seat-id][data-status=available]').length > 50`, patience)
+	// Opening the section filters the listing beside the map; wait until it
+	// has, so that the page does not move under the clicks.
+	tb.waitFor(`document.querySelector('[data-event-id]').dataset.listingSection === '312' &&
+		[...document.querySelectorAll('#listing .offer')].every(o => o.dataset.section === '312')`, patience)
+	// and until the page has stopped scrolling to the section: a click is
+	// aimed where a seat was when it was sent.
+	tb.waitFor(`(() => { const y = scrollY, s = window.__lastY; window.__lastY = y; return s === y; })()`, patience)
 	tb.do(chromedpClick(`#sp-seats [data-seat-id][data-status=available]:nth-of-type(5)`))
+	tb.waitFor(`document.querySelectorAll('#pick-inputs input[name=seat]').length === 1`, patience)
 	tb.do(chromedpClick(`#sp-seats [data-seat-id][data-status=available]:nth-of-type(6)`))
 	tb.waitFor(`document.querySelectorAll('#pick-inputs input[name=seat]').length === 2`, patience)
 	tb.shot("04-section-zoom")
@@ -113,6 +121,7 @@ func TestBrowserBuyerJourney(t *testing.T) {
 	tb.phone()
 	tb.waitFor(`document.querySelector('[data-event-id]').dataset.live === 'on'`, patience)
 	tb.shotView("09-event-phone-screen")
+	tb.do(chromedpClick(`#view-switch [data-view=map]`))
 	tb.do(chromedp.Evaluate[chromedp.Void](`document.getElementById('seatmap').scrollIntoView()`))
 	tb.shotView("10-event-phone-map")
 	tb.shot("11-event-phone-full")

@@ -38,20 +38,25 @@ type listingFilter struct {
 	Sort               string
 	MinPrice, MaxPrice string // whole currency units as typed
 	minCents, maxCents int64
+	// Section is the one section listed, chosen on the map; "" for all.
+	Section string
 }
 
-// listingRow is one line of "what is available": a block of seats in a
-// row, or a general-admission area.
+// listingRow is one line of "what is available": the block of seats a
+// buyer gets, in a row's run of free seats RunFrom–RunTo, or a
+// general-admission area.
 type listingRow struct {
-	Key        string // data-offer: "section|row|from-to" or "section|GA"
-	Section    string
-	Row        string
-	From, To   int
-	GA         bool
-	PriceCents int64
-	Available  int
-	SeatIDs    string // the block's seat ids, comma-separated
-	Quantity   int
+	Key      string // data-offer: "section|row|from-to" or "section|GA"
+	Section  string
+	Row      string
+	From, To int
+	// RunFrom and RunTo are the free seats around the block.
+	RunFrom, RunTo int
+	GA             bool
+	PriceCents     int64
+	Available      int
+	SeatIDs        string // the block's seat ids, comma-separated
+	Quantity       int
 }
 
 func parseFilter(r *http.Request, maxQty int) listingFilter {
@@ -65,6 +70,9 @@ func parseFilter(r *http.Request, maxQty int) listingFilter {
 	}
 	if q.Get("sort") == "best" {
 		f.Sort = "best"
+	}
+	if sec := strings.TrimSpace(q.Get("section")); len(sec) <= 200 {
+		f.Section = sec
 	}
 	f.minCents, _ = parseDollars(f.MinPrice)
 	f.maxCents, _ = parseDollars(f.MaxPrice)
@@ -165,29 +173,53 @@ func (s *Server) eventPage(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// listing ranks what is available for the filter, from the snapshot.
+// eventListing serves the event page's listing alone, for the page to
+// swap in when a buyer chooses a section on the map (?section=) or leaves
+// it: the same filter and rows as the page, without reloading the map.
+func (s *Server) eventListing(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	e, err := s.Catalog.Event(ctx, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	d := eventData{Event: e, OnSale: e.OnSale(s.Clock.Now()), MaxQty: min(e.MaxTicketsPerUser, 10)}
+	d.Filter = parseFilter(r, d.MaxQty)
+	snap, err := s.Booking.Snapshot(ctx, e.ID)
+	if err != nil {
+		return err
+	}
+	if d.Listing, err = listing(snap, d.Filter); err != nil {
+		return err
+	}
+	s.renderPart(w, r, "event", "listing", view{Data: &d})
+	return nil
+}
+
+// listing ranks what is available for the filter, from the snapshot: the
+// first maxListing offers, spread over sections and rows as the API's are.
+// A minimum above the maximum is read as the range typed the wrong way
+// round.
 func listing(snap booking.Snapshot, f listingFilter) ([]listingRow, error) {
-	offers, err := snap.Offers(booking.OfferQuery{Quantity: f.Quantity, Sort: f.Sort, MaxPriceCents: f.maxCents})
+	lo, hi := f.minCents, f.maxCents
+	if hi > 0 && lo > hi {
+		lo, hi = hi, lo
+	}
+	offers, err := snap.Offers(booking.OfferQuery{Quantity: f.Quantity, Sort: f.Sort, MinPriceCents: lo, MaxPriceCents: hi,
+		Section: f.Section, Limit: maxListing})
 	if err != nil {
 		return nil, err
 	}
-	var rows []listingRow
+	rows := make([]listingRow, 0, len(offers))
 	for _, o := range offers {
-		if o.PriceCents < f.minCents {
-			continue
-		}
 		lr := listingRow{Section: o.Section, PriceCents: o.PriceCents, Available: o.Available, Quantity: f.Quantity}
 		if o.Row == nil {
 			lr.GA, lr.Key = true, o.Section+"|GA"
 		} else {
-			lr.Row, lr.From, lr.To = *o.Row, *o.SeatFrom, *o.SeatTo
+			lr.Row, lr.From, lr.To, lr.RunFrom, lr.RunTo = *o.Row, *o.SeatFrom, *o.SeatTo, *o.RunFrom, *o.RunTo
 			lr.Key = fmt.Sprintf("%s|%s|%d-%d", o.Section, lr.Row, lr.From, lr.To)
 			lr.SeatIDs = strings.Join(o.SeatIDs, ",")
 		}
 		rows = append(rows, lr)
-		if len(rows) == maxListing {
-			break
-		}
 	}
 	return rows, nil
 }

@@ -156,7 +156,7 @@ func layoutPositioned(mv *mapView, pos map[string][2]float64) {
 		s.W = math.Min(nn*0.92, 70)
 		s.H = math.Min(s.W*1.5, 64)
 		s.Rot = math.Atan2(p[1]-cy, p[0]-cx)*180/math.Pi + 90
-		s.FontSize = math.Max(5, math.Min(s.W*0.42, 16))
+		s.FontSize = math.Max(5, math.Min(s.W*0.5, 16)) // three digits fill the width
 	}
 	if math.IsInf(nearestToCentre, 1) {
 		nearestToCentre = 200

@@ -145,6 +145,29 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	_, _ = buf.WriteTo(w)
 }
 
+// renderPart writes one template of a page alone, without the layout: a
+// fragment that the page's script swaps in.
+func (s *Server) renderPart(w http.ResponseWriter, r *http.Request, page, name string, v view) {
+	t, ok := s.pages.byName[page]
+	if !ok {
+		s.Log.Error("web: no such template", "name", page)
+		http.Error(w, "page not found", http.StatusInternalServerError)
+		return
+	}
+	v.User = s.user(r)
+	v.CSRF = s.csrfToken(w, r)
+	v.Path = r.URL.RequestURI()
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, name, v); err != nil {
+		s.Log.ErrorContext(r.Context(), "web: render", "template", page+"/"+name, "err", err)
+		http.Error(w, "Something went wrong on our side. Please try again.", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = buf.WriteTo(w)
+}
+
 // renderStream writes a page in two parts: the layout's top and the
 // template head, flushed at once so the browser paints while the server
 // does the slow reads of fill, then the template body and the layout's

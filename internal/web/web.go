@@ -125,6 +125,7 @@ func (s *Server) routes() {
 	s.get("/{$}", s.home)
 	s.get("/venues/{id}", s.venuePage)
 	s.get("/events/{id}", s.eventPage)
+	s.get("/events/{id}/listing", s.eventListing)
 	s.get("/events/{id}/layout.json", s.layout)
 	s.get("/events/{id}/seats.txt", s.seatStatuses)
 	s.get("/events/{id}/live", s.eventStream)

@@ -30,12 +30,92 @@ const pickSummary = document.getElementById('pick-summary');
 const pickGA = document.getElementById('pick-ga');
 const gaQty = document.getElementById('ga-qty');
 const secEls = [...mapEl.querySelectorAll('.sec')];
+const grid = document.getElementById('buy-grid');
+const viewSwitch = document.getElementById('view-switch');
+const wrap = document.getElementById('map-wrap');
+const listingBox = document.getElementById('listing-box');
+const sectionFilter = document.getElementById('section-filter');
+// A thumb, not a mouse: taps instead of arrow keys, and a map to zoom.
+const touch = matchMedia('(pointer: coarse)').matches;
+const small = matchMedia('(max-width: 999.98px)');
+root.dataset.touch = String(touch);
 
 startCountdowns();
 
 // Auto-apply the listing filters.
 const filters = document.getElementById('filters');
 filters.querySelectorAll('select').forEach(s => s.addEventListener('change', () => filters.requestSubmit()));
+
+// On a small screen the listing and the map take turns, listing first:
+// stacked, the listing was two screens below the map.
+function showView(v) {
+  grid.dataset.view = v;
+  for (const b of viewSwitch.querySelectorAll('button')) b.setAttribute('aria-pressed', String(b.dataset.view === v));
+  if (v === 'map') fitZoom();
+}
+viewSwitch.hidden = false;
+viewSwitch.addEventListener('click', e => { const b = e.target.closest('button[data-view]'); if (b) showView(b.dataset.view); });
+showView('list');
+
+// Zoom: the map is drawn wider than its box, which scrolls (a drag on a
+// phone). On a small screen the map opens zoomed until its smallest
+// sections, the lower bowl's, are big enough to tap.
+let zoom = 1, fitted = false;
+const MAX_ZOOM = 6;
+function setZoom(z, fx = 0.5, fy = 0.5) {
+  zoom = Math.min(Math.max(z, 1), MAX_ZOOM);
+  mapEl.classList.toggle('zoomed', zoom > 1);
+  wrap.classList.toggle('zoomed', zoom > 1);
+  mapEl.style.width = `${zoom * 100}%`;
+  wrap.scrollLeft = fx * wrap.scrollWidth - wrap.clientWidth / 2;
+  wrap.scrollTop = fy * wrap.scrollHeight - wrap.clientHeight / 2;
+  root.dataset.zoom = zoom.toFixed(2);
+}
+function viewCentre() {
+  return [(wrap.scrollLeft + wrap.clientWidth / 2) / wrap.scrollWidth, (wrap.scrollTop + wrap.clientHeight / 2) / wrap.scrollHeight];
+}
+// across is how wide a section is drawn, about: the shorter side of its
+// shape's box (a section beside the field is turned on its side).
+function across(el) {
+  const r = el.querySelector('rect').getBoundingClientRect();
+  return Math.min(r.width, r.height);
+}
+function fitZoom() {
+  if (fitted || !small.matches || wrap.clientWidth === 0) return;
+  fitted = true;
+  const narrowest = Math.min(...secEls.map(across).filter(w => w > 0));
+  if (narrowest < 36) setZoom(Math.min(MAX_ZOOM, 36 / narrowest));
+}
+document.getElementById('map-zoom').hidden = false;
+document.getElementById('zoom-in').addEventListener('click', () => setZoom(zoom * 1.6, ...viewCentre()));
+document.getElementById('zoom-out').addEventListener('click', () => setZoom(zoom / 1.6, ...viewCentre()));
+document.getElementById('zoom-all').addEventListener('click', () => setZoom(1));
+if (!small.matches) fitted = true;
+else if (getComputedStyle(wrap).display !== 'none') requestAnimationFrame(fitZoom);
+
+// The listing follows the section chosen on the map.
+async function loadListing(section) {
+  sectionFilter.value = section;
+  const params = new URLSearchParams(new FormData(filters));
+  if (!section) params.delete('section');
+  const r = await fetch(`/events/${eventId}/listing?${params}`, { headers: { Accept: 'text/html' } });
+  if (!r.ok) return;
+  listingBox.innerHTML = await r.text();
+  refreshListing();
+  const u = new URL(location.href);
+  if (section) u.searchParams.set('section', section); else u.searchParams.delete('section');
+  history.replaceState(history.state, '', u);
+  root.dataset.listingSection = section;
+}
+listingBox.addEventListener('click', e => {
+  if (!e.target.closest('#section-clear')) return;
+  e.preventDefault();
+  if (open >= 0) closeSection(); else loadListing('');
+});
+document.getElementById('sp-to-list').addEventListener('click', () => {
+  showView('list');
+  document.getElementById('list-h').scrollIntoView({ block: 'start' });
+});
 
 const layoutReady = fetch(`/events/${eventId}/layout.json`).then(r => r.json()).then(l => {
   layout = l;
@@ -130,7 +210,15 @@ function refreshListing() {
 // The map is one tab stop; arrow keys move between sections (a roving
 // tabindex), Enter or Space opens one.
 secEls.forEach((el, i) => {
-  el.addEventListener('click', () => openSection(i));
+  el.addEventListener('click', () => {
+    // Too small for a thumb to be sure which it hit: zoom in on it first.
+    if (touch && zoom < MAX_ZOOM && across(el) < 28) {
+      const m = mapEl.getBoundingClientRect(), r = el.getBoundingClientRect();
+      setZoom(Math.max(zoom * 1.6, zoom * 36 / across(el)), (r.left + r.width / 2 - m.left) / m.width, (r.top + r.height / 2 - m.top) / m.height);
+      return;
+    }
+    openSection(i);
+  });
   el.addEventListener('keydown', e => {
     let next = -1;
     switch (e.key) {
@@ -153,7 +241,7 @@ function rove(els, i) {
 document.getElementById('sp-close').addEventListener('click', closeSection);
 document.addEventListener('keydown', e => { if (e.key === 'Escape' && open >= 0) closeSection(); });
 
-async function openSection(i) {
+async function openSection(i, keepListing = false) {
   await layoutReady;
   if (open >= 0) secEls[open].classList.remove('active');
   open = i;
@@ -164,6 +252,12 @@ async function openSection(i) {
   const title = document.getElementById('sp-title');
   title.focus();
   panel.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+  if (!keepListing) loadListing(secEls[i].dataset.section);
+}
+// A page opened with ?section= opens that section.
+if (sectionFilter.value) {
+  const i = secEls.findIndex(el => el.dataset.section === sectionFilter.value);
+  if (i >= 0) openSection(i, true);
 }
 
 function closeSection() {
@@ -175,6 +269,7 @@ function closeSection() {
   panel.hidden = true;
   seatsBox.textContent = '';
   el.focus();
+  loadListing('');
 }
 
 function updateGAHint(s, avail) {
@@ -203,24 +298,38 @@ function drawSeats(i) {
   pickGA.hidden = true;
   gaQty.disabled = true;
   pickSubmit.textContent = 'Hold seats';
-  document.getElementById('sp-hint').textContent = onSale
-    ? `Pick up to ${maxPick} available seats. Use Tab and Enter, or tap.`
-    : 'Tickets are not on sale right now.';
-  const gap = 22, r = 8, left = 44, top = 16;
+  document.getElementById('sp-hint').textContent = !onSale ? 'Tickets are not on sale right now.'
+    : touch ? `Tap up to ${maxPick} available seats; drag sideways for the rest of a row.`
+      : `Pick up to ${maxPick} available seats. Use Tab, the arrow keys and Enter, or click.`;
+  // Seats big enough for a thumb, each with its number; every row shown
+  // (the box scrolls sideways only, the page down).
+  const gap = 30, r = 13, left = 40, top = 8;
   const widest = Math.max(...s.rows.map(rw => rw[2]));
   const svg = document.createElementNS(SVGNS, 'svg');
-  const w = left + widest * gap + 12, h = top + s.rows.length * gap + 8;
+  const w = 2 * left + widest * gap, h = top + s.rows.length * gap + 8;
   svg.setAttribute('viewBox', `0 0 ${w} ${h}`);
-  svg.setAttribute('width', Math.max(w, 280));
+  svg.setAttribute('width', w);
+  svg.setAttribute('height', h);
   svg.setAttribute('role', 'group');
   svg.setAttribute('aria-label', `Seats of section ${s.name}`);
+  // When the rows are wider than the box, their names stay in view at its
+  // left edge while it scrolls.
+  const names = document.createElement('div');
+  names.className = 'sp-rows';
+  names.setAttribute('aria-hidden', 'true');
   s.rows.forEach((rw, ri) => {
+    const n = document.createElement('span');
+    n.textContent = rw[0];
+    names.append(n);
     const y = top + ri * gap + r;
     const label = document.createElementNS(SVGNS, 'text');
     label.setAttribute('x', left - 10); label.setAttribute('y', y + 4);
     label.setAttribute('class', 'rowlabel');
     label.textContent = rw[0];
-    svg.append(label);
+    const right = label.cloneNode(true);
+    right.setAttribute('x', w - left + 10);
+    right.setAttribute('class', 'rowlabel right');
+    svg.append(label, right);
     const ids = rowIds(rw), nums = rowNumbers(rw);
     const offset = (widest - ids.length) * gap / 2;
     ids.forEach((id, k) => {
@@ -235,7 +344,13 @@ function drawSeats(i) {
       c.dataset.row = rw[0];
       c.dataset.number = nums[k];
       setSeat(c, id);
-      svg.append(c);
+      const no = document.createElementNS(SVGNS, 'text');
+      no.setAttribute('x', left + offset + k * gap + r);
+      no.setAttribute('y', y + 4);
+      no.setAttribute('class', 'seatno');
+      no.setAttribute('aria-hidden', 'true');
+      no.textContent = nums[k];
+      svg.append(c, no);
     });
   });
   svg.addEventListener('click', e => { const c = e.target.closest('.seat'); if (c) toggle(c); });
@@ -261,11 +376,17 @@ function drawSeats(i) {
     }
     if (next >= 0 && next < all.length) { e.preventDefault(); rove(all, next); }
   });
-  const legend = document.createElement('div');
-  legend.className = 'seat-legend';
-  legend.innerHTML = '<span><span class="dot available"></span>Available</span><span><span class="dot selected"></span>Your pick</span>' +
-    '<span><span class="dot held"></span>Held</span><span><span class="dot sold"></span>Sold</span>';
-  seatsBox.append(legend, svg);
+  // The legend stays put above the box, which scrolls sideways.
+  if (!panel.querySelector('.seat-legend')) {
+    const legend = document.createElement('div');
+    legend.className = 'seat-legend';
+    legend.innerHTML = '<span><span class="dot available"></span>Available</span><span><span class="dot selected"></span>Your pick</span>' +
+      '<span><span class="dot held"></span>Held</span><span><span class="dot sold"></span>Sold</span>';
+    seatsBox.before(legend);
+  }
+  seatsBox.append(names, svg);
+  seatsBox.classList.toggle('wide', w > seatsBox.clientWidth);
+  seatsBox.scrollLeft = (seatsBox.scrollWidth - seatsBox.clientWidth) / 2; // the middle of the rows
   const first = svg.querySelector('.seat[data-status=available]') || svg.querySelector('.seat');
   if (first) first.setAttribute('tabindex', '0');
   updatePick();
