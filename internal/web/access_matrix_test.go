@@ -46,6 +46,7 @@ var webMatrix = map[string]webRule{
 	"GET /events/{id}":                  public,
 	"GET /events/{id}/layout.json":      public,
 	"GET /events/{id}/seats.txt":        public,
+	"GET /events/{id}/listing":          public,
 	"GET /events/{id}/live":             public,
 	"POST /events/{id}/hold":            signedIn,
 	"GET /events/{id}/queue":            signedIn,
