@@ -124,30 +124,18 @@ type view struct {
 
 // render writes a page with the layout around it.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, v view) {
-	t, ok := s.pages.byName[name]
-	if !ok {
-		s.Log.Error("web: no such template", "name", name)
-		http.Error(w, "page not found", http.StatusInternalServerError)
-		return
-	}
-	v.User = s.user(r)
-	v.CSRF = s.csrfToken(w, r)
-	v.Path = r.URL.RequestURI()
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
-		s.Log.ErrorContext(r.Context(), "web: render", "template", name, "err", err)
-		http.Error(w, "Something went wrong on our side. Please try again.", http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_, _ = buf.WriteTo(w)
+	s.renderTemplate(w, r, status, name, "layout", v)
 }
 
 // renderPart writes one template of a page alone, without the layout: a
 // fragment that the page's script swaps in.
 func (s *Server) renderPart(w http.ResponseWriter, r *http.Request, page, name string, v view) {
+	s.renderTemplate(w, r, http.StatusOK, page, name, v)
+}
+
+// renderTemplate executes template name of page into a buffer, so that a
+// failure halfway is a clean 500 rather than half a page, then writes it.
+func (s *Server) renderTemplate(w http.ResponseWriter, r *http.Request, status int, page, name string, v view) {
 	t, ok := s.pages.byName[page]
 	if !ok {
 		s.Log.Error("web: no such template", "name", page)
@@ -165,6 +153,7 @@ func (s *Server) renderPart(w http.ResponseWriter, r *http.Request, page, name s
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
 	_, _ = buf.WriteTo(w)
 }
 
