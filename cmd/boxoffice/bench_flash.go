@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -33,6 +34,7 @@ type flashConfig struct {
 	maxInFlight  int
 	overloadWait time.Duration
 	report       string
+	cpuProfile   string
 }
 
 // benchFlash rehearses a flash crowd against a server in this process
@@ -60,6 +62,7 @@ func benchFlash(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.IntVar(&c.maxInFlight, "max-inflight-writes", config.Defaults().MaxInFlightWrites, "the server's --max-inflight-writes")
 	fs.DurationVar(&c.overloadWait, "overload-wait", config.Defaults().OverloadWait, "the server's --overload-wait")
 	fs.StringVar(&c.report, "report", "", "write the figures as JSON to this file")
+	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of the overload phase's flood (server and clients) to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -444,6 +447,17 @@ func (b *flashBench) overload(ctx context.Context, r *flashReport) error {
 		lat time.Duration
 	}
 	res := make([]result, n)
+	if b.c.cpuProfile != "" {
+		f, err := os.Create(b.c.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	interval := time.Duration(float64(time.Second) / r.OfferedPerSecond)
 	start := time.Now()
 	var next atomic.Int64
