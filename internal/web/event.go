@@ -33,11 +33,15 @@ type eventData struct {
 	LoadError string
 }
 
+// listingFilter is the listing's form. The price range is per ticket with
+// the service fee, as the listing shows prices; feeCents turns it back
+// into face value for the offers query.
 type listingFilter struct {
 	Quantity           int
 	Sort               string
 	MinPrice, MaxPrice string // whole currency units as typed
 	minCents, maxCents int64
+	feeCents           int64
 }
 
 // listingRow is one line of "what is available": a block of seats in a
@@ -117,6 +121,7 @@ func (s *Server) eventPage(w http.ResponseWriter, r *http.Request) error {
 		d.SaleNote = "This event has started; sales are closed."
 	}
 	d.Filter = parseFilter(r, d.MaxQty)
+	d.Filter.feeCents = e.ServiceFeeCents
 	others, err := s.Catalog.VenueEvents(ctx, v.ID, 13)
 	if err != nil {
 		return err
@@ -167,13 +172,19 @@ func (s *Server) eventPage(w http.ResponseWriter, r *http.Request) error {
 
 // listing ranks what is available for the filter, from the snapshot.
 func listing(snap booking.Snapshot, f listingFilter) ([]listingRow, error) {
-	offers, err := snap.Offers(booking.OfferQuery{Quantity: f.Quantity, Sort: f.Sort, MaxPriceCents: f.maxCents})
+	maxFace := int64(0) // any
+	if f.maxCents > 0 {
+		if maxFace = f.maxCents - f.feeCents; maxFace <= 0 {
+			return nil, nil // below the fee alone: nothing is that cheap
+		}
+	}
+	offers, err := snap.Offers(booking.OfferQuery{Quantity: f.Quantity, Sort: f.Sort, MaxPriceCents: maxFace})
 	if err != nil {
 		return nil, err
 	}
 	var rows []listingRow
 	for _, o := range offers {
-		if o.PriceCents < f.minCents {
+		if o.PriceCents+f.feeCents < f.minCents {
 			continue
 		}
 		lr := listingRow{Section: o.Section, PriceCents: o.PriceCents, Available: o.Available, Quantity: f.Quantity}

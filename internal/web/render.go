@@ -15,6 +15,7 @@ import (
 
 	"github.com/boxoffice/boxoffice/internal/account"
 	"github.com/boxoffice/boxoffice/internal/apperr"
+	"github.com/boxoffice/boxoffice/internal/booking"
 )
 
 // pages are the parsed templates: each page file together with layout.html.
@@ -22,6 +23,9 @@ type pages struct{ byName map[string]*template.Template }
 
 var funcs = template.FuncMap{
 	"money":     money,
+	"allIn":     booking.AllInCents,
+	"plus":      func(a, b int64) int64 { return a + b },
+	"times":     func(n int, c int64) int64 { return int64(n) * c },
 	"localTime": localTime,
 	"localDate": func(t time.Time, tz string) string { return inZone(t, tz).Format("Mon Jan 2") },
 	"clock":     func(t time.Time, tz string) string { return inZone(t, tz).Format("3:04 PM") },
