@@ -214,16 +214,6 @@ type SeatCounts struct {
 	Sold      int `json:"sold"`
 }
 
-// Sales are an event's figures for its organizer.
-type Sales struct {
-	EventID string `json:"event_id"`
-	SeatCounts
-	Orders        int    `json:"orders"`
-	GrossCents    int64  `json:"gross_cents"`
-	RefundedCents int64  `json:"refunded_cents"`
-	Currency      string `json:"currency"`
-}
-
 func optString(s string) *string {
 	if s == "" {
 		return nil
