@@ -89,6 +89,7 @@ func (s *Service) PlaceHold(ctx context.Context, by account.User, eventID string
 		return Hold{}, err
 	}
 	now := s.clock.Now()
+	var terms catalog.Event
 	h := Hold{ID: ids.New("hld"), EventID: eventID, UserID: by.ID, Status: HoldActive,
 		ExpiresAt: now.Add(s.holdTTL).Truncate(time.Millisecond), CreatedAt: now.Truncate(time.Millisecond)}
 	err = s.commits.do(ctx, eventID, by.ID, func(tx Tx, b *batch) error {
@@ -105,6 +106,7 @@ func (s *Service) PlaceHold(ctx context.Context, by account.User, eventID string
 			}
 		}
 		h.Currency = e.Currency
+		terms = e
 		// The user lock comes before any seat is touched: on PostgreSQL,
 		// locking seat rows first and then waiting for this lock could
 		// deadlock two requests by the same buyer.
@@ -166,6 +168,7 @@ func (s *Service) PlaceHold(ctx context.Context, by account.User, eventID string
 	}
 	s.fail.Hit(failpoint.HoldAfterCommit)
 	s.metrics.HoldPlaced(eventID, h.Quantity)
+	h.addFees(terms)
 	return h, nil
 }
 
@@ -339,6 +342,11 @@ func (s *Service) Hold(ctx context.Context, by account.User, id string) (Hold, e
 		return Hold{}, apperr.E(apperr.NotFound, "no such hold")
 	}
 	h.Status = h.StatusAt(s.clock.Now())
+	e, err := s.store.Event(ctx, h.EventID)
+	if err != nil {
+		return Hold{}, err
+	}
+	h.addFees(e)
 	return h, nil
 }
 

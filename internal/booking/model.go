@@ -80,9 +80,16 @@ type Hold struct {
 	Quantity      int        `json:"quantity"`
 	Seats         []HeldSeat `json:"seats"`
 	SubtotalCents int64      `json:"subtotal_cents"`
-	Currency      string     `json:"currency"`
-	OrderID       string     `json:"order_id,omitempty"`
-	CreatedAt     time.Time  `json:"created_at"`
+	// The fees checkout adds, at the event's terms when the hold is read:
+	// the service fee per ticket and the order fee once. A buyer is shown
+	// the total, fees included, from the first price on (all-in pricing).
+	ServiceFeeCents int64     `json:"service_fee_cents"`
+	OrderFeeCents   int64     `json:"order_fee_cents"`
+	FeesCents       int64     `json:"fees_cents"`
+	TotalCents      int64     `json:"total_cents"`
+	Currency        string    `json:"currency"`
+	OrderID         string    `json:"order_id,omitempty"`
+	CreatedAt       time.Time `json:"created_at"`
 }
 
 // HeldSeat is one seat of a hold, priced when it was held.
@@ -205,16 +212,6 @@ type SeatCounts struct {
 	Available int `json:"available"`
 	Held      int `json:"held"`
 	Sold      int `json:"sold"`
-}
-
-// Sales are an event's figures for its organizer.
-type Sales struct {
-	EventID string `json:"event_id"`
-	SeatCounts
-	Orders        int    `json:"orders"`
-	GrossCents    int64  `json:"gross_cents"`
-	RefundedCents int64  `json:"refunded_cents"`
-	Currency      string `json:"currency"`
 }
 
 func optString(s string) *string {

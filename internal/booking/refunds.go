@@ -185,7 +185,12 @@ func (s *Service) Sales(ctx context.Context, by account.User, eventID string) (S
 	if err != nil {
 		return Sales{}, err
 	}
-	return Sales{EventID: eventID, SeatCounts: c, Orders: n, GrossCents: gross, RefundedCents: refunded, Currency: e.Currency}, nil
+	b, err := s.store.SalesBreakdown(ctx, eventID)
+	if err != nil {
+		return Sales{}, err
+	}
+	return Sales{EventID: eventID, SeatCounts: c, Orders: n, GrossCents: gross, RefundedCents: refunded, NetCents: gross - refunded,
+		FeesCents: b.Gross.ServiceFeesCents + b.Gross.OrderFeesCents, AddOnsCents: b.Gross.AddOnsCents, Currency: e.Currency, SalesBreakdown: b}, nil
 }
 
 // ExpireHolds tidies holds whose time is up; readers ignore them already.

@@ -3,6 +3,7 @@ package booking_test
 import (
 	"context"
 	"errors"
+	"reflect"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -113,7 +114,7 @@ func TestCancelEvent(t *testing.T) {
 	s, err := f.svc.Sales(f.ctx, f.admin, ev.ID)
 	want := booking.Sales{EventID: ev.ID, SeatCounts: booking.SeatCounts{Capacity: capacity, Available: capacity - 7, Held: 3, Sold: 4},
 		Orders: 2, GrossCents: o1.TotalCents + o2.TotalCents, RefundedCents: 0, Currency: "USD"}
-	if err != nil || s != want {
+	if err != nil || !sameSales(s, want) {
 		t.Fatalf("sales\n got %+v, %v\nwant %+v", s, err, want)
 	}
 	_, err = f.svc.Sales(f.ctx, b1, ev.ID)
@@ -160,7 +161,7 @@ func TestCancelEvent(t *testing.T) {
 	s, err = f.svc.Sales(f.ctx, f.admin, ev.ID)
 	want.SeatCounts = booking.SeatCounts{Capacity: capacity, Available: capacity}
 	want.RefundedCents = want.GrossCents
-	if err != nil || s != want {
+	if err != nil || !sameSales(s, want) {
 		t.Fatalf("sales after cancel\n got %+v, %v\nwant %+v", s, err, want)
 	}
 
@@ -287,4 +288,13 @@ func TestReconcileRefundWaitsForGrace(t *testing.T) {
 	if s := f.orderOf(other.ID).Status; s != booking.OrderPaid {
 		t.Fatalf("an order nobody asked to refund is %s", s)
 	}
+}
+
+// sameSales compares the contract's sales figures, and checks that the
+// breakdown agrees with them (the store conformance suite checks its sums).
+func sameSales(got, want booking.Sales) bool {
+	agrees := got.NetCents == got.GrossCents-got.RefundedCents && got.Gross.TotalCents == got.GrossCents &&
+		got.Refunded.TotalCents == got.RefundedCents && got.Net.TotalCents == got.NetCents
+	got.NetCents, got.FeesCents, got.AddOnsCents, got.SalesBreakdown = 0, 0, 0, booking.SalesBreakdown{}
+	return agrees && reflect.DeepEqual(got, want)
 }

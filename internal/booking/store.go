@@ -35,6 +35,10 @@ type Store interface {
 	TakenSeats(ctx context.Context, eventID string, now time.Time) ([]TakenSeat, error)
 	// OrderFigures sums the event's orders that were ever paid.
 	OrderFigures(ctx context.Context, eventID string) (orders int, grossCents, refundedCents int64, err error)
+	// SalesBreakdown sums the same orders by kind of line item (gross, of
+	// the refunded ones, and net) and their tickets by section, sections in
+	// seat order.
+	SalesBreakdown(ctx context.Context, eventID string) (SalesBreakdown, error)
 	// ExpireHolds marks holds past their time as expired and frees their
 	// seats; it returns how many holds it expired. Only tidying: readers
 	// already treat them as gone.
@@ -64,6 +68,10 @@ type ListQuery struct {
 	Limit    int
 	// ValidOnly lists only valid tickets.
 	ValidOnly bool
+	// NoFailed leaves out orders whose payment failed: attempts that
+	// charged nothing, which a buyer's or an organizer's list of orders
+	// should not show as orders.
+	NoFailed bool
 }
 
 // FreePlace is one step of WalkFree: an available place's number in the

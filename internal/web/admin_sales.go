@@ -42,7 +42,7 @@ func (s *Server) salesPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	os, err := s.Booking.Orders(r.Context(), u, true, booking.ListQuery{EventID: e.ID, Limit: 100})
+	os, err := s.Booking.Orders(r.Context(), u, true, booking.ListQuery{EventID: e.ID, Limit: 100, NoFailed: true})
 	if err != nil {
 		return err
 	}

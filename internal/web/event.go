@@ -33,11 +33,16 @@ type eventData struct {
 	LoadError string
 }
 
+// listingFilter is the listing's form. The price range is per ticket with
+// the service fee, as the listing shows prices; feeCents turns it back
+// into face value for the offers query.
 type listingFilter struct {
 	Quantity           int
 	Sort               string
 	MinPrice, MaxPrice string // whole currency units as typed
 	minCents, maxCents int64
+	// feeCents is the per-ticket service fee: the prices typed are all-in.
+	feeCents int64
 	// Section is the one section listed, chosen on the map; "" for all.
 	Section string
 }
@@ -125,6 +130,7 @@ func (s *Server) eventPage(w http.ResponseWriter, r *http.Request) error {
 		d.SaleNote = "This event has started; sales are closed."
 	}
 	d.Filter = parseFilter(r, d.MaxQty)
+	d.Filter.feeCents = e.ServiceFeeCents
 	others, err := s.Catalog.VenueEvents(ctx, v.ID, 13)
 	if err != nil {
 		return err
@@ -184,6 +190,7 @@ func (s *Server) eventListing(w http.ResponseWriter, r *http.Request) error {
 	}
 	d := eventData{Event: e, OnSale: e.OnSale(s.Clock.Now()), MaxQty: min(e.MaxTicketsPerUser, 10)}
 	d.Filter = parseFilter(r, d.MaxQty)
+	d.Filter.feeCents = e.ServiceFeeCents
 	snap, err := s.Booking.Snapshot(ctx, e.ID)
 	if err != nil {
 		return err
@@ -200,10 +207,18 @@ func (s *Server) eventListing(w http.ResponseWriter, r *http.Request) error {
 // A minimum above the maximum is read as the range typed the wrong way
 // round.
 func listing(snap booking.Snapshot, f listingFilter) ([]listingRow, error) {
+	// The range is typed in all-in prices (the face value and the service
+	// fee); the offers are chosen by face value.
 	lo, hi := f.minCents, f.maxCents
 	if hi > 0 && lo > hi {
 		lo, hi = hi, lo
 	}
+	if hi > 0 {
+		if hi -= f.feeCents; hi <= 0 {
+			return nil, nil // below the fee alone: nothing is that cheap
+		}
+	}
+	lo = max(lo-f.feeCents, 0)
 	offers, err := snap.Offers(booking.OfferQuery{Quantity: f.Quantity, Sort: f.Sort, MinPriceCents: lo, MaxPriceCents: hi,
 		Section: f.Section, Limit: maxListing})
 	if err != nil {

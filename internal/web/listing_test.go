@@ -16,7 +16,7 @@ func TestListingSpreadsAndFilters(t *testing.T) {
 	s := startSite(t, siteOptions{})
 	c := client(t)
 	offer := regexp.MustCompile(`data-offer="([^|"]+)\|([^|"]+)\|(\d+)-(\d+)"`)
-	price := regexp.MustCompile(`<span class="o-price">\$([0-9.]+)<small>`)
+	price := regexp.MustCompile(`<span class="o-price"[^>]*>\$([0-9.]+)<small>`) // all-in prices
 	list := func(query string) (sections map[string]bool, prices []string, blocks [][]string) {
 		t.Helper()
 		_, page := get(t, c, s.URL+"/events/"+s.event(t, eventJets)+query)

@@ -32,6 +32,7 @@ type mapShape struct {
 	X, Y, W, H, Rot  float64
 	FontSize         float64
 	PriceCents       int64
+	AllInCents       int64 // PriceCents with the service fee
 	Band             int
 	Capacity, Avail  int
 	Currency, Status string // Status: "open", "low" or "soldout"
@@ -42,6 +43,8 @@ type mapField struct {
 	Label      string
 }
 
+// legendBand is one colour of the map's legend; From and To are prices
+// per ticket with the service fee, as every price a buyer first sees.
 type legendBand struct {
 	Band     int
 	From, To int64
@@ -91,13 +94,13 @@ func buildMapView(v catalog.Venue, e catalog.Event, snap booking.Snapshot) mapVi
 		from := lo + (hi-lo)*int64(b)/priceBands
 		to := lo + (hi-lo)*int64(b+1)/priceBands
 		if hi <= lo {
-			mv.Legend = append(mv.Legend, legendBand{Band: 0, From: lo, To: hi, Currency: e.Currency})
+			mv.Legend = append(mv.Legend, legendBand{Band: 0, From: booking.AllInCents(e, lo), To: booking.AllInCents(e, hi), Currency: e.Currency})
 			break
 		}
-		mv.Legend = append(mv.Legend, legendBand{Band: b, From: from, To: to, Currency: e.Currency})
+		mv.Legend = append(mv.Legend, legendBand{Band: b, From: booking.AllInCents(e, from), To: booking.AllInCents(e, to), Currency: e.Currency})
 	}
 	for i, sec := range secs {
-		mv.Shapes = append(mv.Shapes, mapShape{Index: i, Name: sec.Name, GA: sec.GeneralAdmission, PriceCents: sec.PriceCents,
+		mv.Shapes = append(mv.Shapes, mapShape{Index: i, Name: sec.Name, GA: sec.GeneralAdmission, PriceCents: sec.PriceCents, AllInCents: booking.AllInCents(e, sec.PriceCents),
 			Band: bandOf(sec.PriceCents, lo, hi), Capacity: sec.Capacity, Avail: avail[i], Currency: e.Currency,
 			Status: availability(avail[i], sec.Capacity)})
 	}

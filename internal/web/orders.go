@@ -60,7 +60,7 @@ func (s *Server) myTickets(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	os, err := s.Booking.Orders(r.Context(), u, false, booking.ListQuery{Limit: 50})
+	os, err := s.Booking.Orders(r.Context(), u, false, booking.ListQuery{Limit: 50, NoFailed: true})
 	if err != nil {
 		return err
 	}

@@ -15,17 +15,24 @@ import (
 
 	"github.com/boxoffice/boxoffice/internal/account"
 	"github.com/boxoffice/boxoffice/internal/apperr"
+	"github.com/boxoffice/boxoffice/internal/booking"
 )
 
 // pages are the parsed templates: each page file together with layout.html.
 type pages struct{ byName map[string]*template.Template }
 
 var funcs = template.FuncMap{
-	"money":     money,
-	"localTime": localTime,
-	"localDate": func(t time.Time, tz string) string { return inZone(t, tz).Format("Mon Jan 2") },
-	"clock":     func(t time.Time, tz string) string { return inZone(t, tz).Format("3:04 PM") },
-	"isoTime":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"money":      money,
+	"allIn":      booking.AllInCents,
+	"status":     orderStatus,
+	"moneyKinds": func() []moneyKind { return moneyKinds },
+	"line":       moneyLine,
+	"plus":       func(a, b int64) int64 { return a + b },
+	"times":      func(n int, c int64) int64 { return int64(n) * c },
+	"localTime":  localTime,
+	"localDate":  func(t time.Time, tz string) string { return inZone(t, tz).Format("Mon Jan 2") },
+	"clock":      func(t time.Time, tz string) string { return inZone(t, tz).Format("3:04 PM") },
+	"isoTime":    func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"dollars": func(cents int64) string {
 		if cents%100 == 0 {
 			return fmt.Sprintf("%d", cents/100)
@@ -351,4 +358,47 @@ func grouped[N ~int | ~int64](n N) string {
 		b.WriteRune(c)
 	}
 	return neg + b.String()
+}
+
+// orderStatus says an order's status in words for people.
+func orderStatus(s booking.OrderStatus) string {
+	switch s {
+	case booking.OrderPending:
+		return "Payment in progress"
+	case booking.OrderPaid:
+		return "Paid"
+	case booking.OrderPaymentFailed:
+		return "Payment failed"
+	case booking.OrderRefunded:
+		return "Refunded"
+	case booking.OrderCancelled:
+		return "Cancelled, refunded"
+	}
+	return string(s)
+}
+
+// moneyKind is one row of the sales page's money table; Key is the JSON
+// name of its sum in booking.MoneyLines, which sales.js updates it by.
+type moneyKind struct{ Key, Label string }
+
+var moneyKinds = []moneyKind{
+	{"tickets_cents", "Tickets (face value)"},
+	{"service_fees_cents", "Service fees"},
+	{"order_fees_cents", "Order fees"},
+	{"add_ons_cents", "Add-ons"},
+	{"total_cents", "Total"},
+}
+
+func moneyLine(m booking.MoneyLines, key string) int64 {
+	switch key {
+	case "tickets_cents":
+		return m.TicketsCents
+	case "service_fees_cents":
+		return m.ServiceFeesCents
+	case "order_fees_cents":
+		return m.OrderFeesCents
+	case "add_ons_cents":
+		return m.AddOnsCents
+	}
+	return m.TotalCents
 }

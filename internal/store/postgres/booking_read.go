@@ -201,6 +201,9 @@ func listWhere(q booking.ListQuery) (string, []any) {
 	if q.ValidOnly {
 		where = append(where, "status = 'valid'")
 	}
+	if q.NoFailed {
+		where = append(where, "status <> 'payment_failed'")
+	}
 	if q.BeforeID != "" {
 		t := a.add(store.Millis(q.Before))
 		where = append(where, `(created_at < `+t+` OR (created_at = `+t+` AND id COLLATE "C" < `+a.add(q.BeforeID)+`))`)

@@ -167,6 +167,9 @@ func listWhere(q booking.ListQuery) (string, []any) {
 	if q.ValidOnly {
 		where = append(where, "status = 'valid'")
 	}
+	if q.NoFailed {
+		where = append(where, "status <> 'payment_failed'")
+	}
 	if q.BeforeID != "" {
 		t := store.Millis(q.Before)
 		where, args = append(where, "(created_at < ? OR (created_at = ? AND id < ?))"), append(args, t, t, q.BeforeID)

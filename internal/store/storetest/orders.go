@@ -25,6 +25,8 @@ func exerciseOrders(t *testing.T, newStore func(t *testing.T) Engine) {
 		"PaidOrderIDs":                   testPaidOrderIDs,
 		"RefundRequests":                 testRefundRequests,
 		"OrderFigures":                   testOrderFigures,
+		"SalesBreakdown":                 testSalesBreakdown,
+		"OrdersWithoutFailedAttempts":    testOrdersNoFailed,
 		"OrdersNewestFirstWithPaging":    testOrdersListing,
 		"EnqueueAndUserEmail":            testEnqueueAndUserEmail,
 		"InTxRollsBackEverythingOnError": testInTxRollback,

@@ -346,7 +346,23 @@ func newTickets(o booking.Order, h booking.Hold, at time.Time) []booking.Ticket 
 // with its tickets.
 func buy(t *testing.T, s Engine, h booking.Hold, at time.Time) booking.Order {
 	t.Helper()
+	return buyWith(t, s, h, at)
+}
+
+// buyWith is buy with more line items on the order (add-ons, an order
+// fee), added to its totals as checkout adds them.
+func buyWith(t *testing.T, s Engine, h booking.Hold, at time.Time, extra ...booking.LineItem) booking.Order {
+	t.Helper()
 	o := newOrder(h, at)
+	for _, li := range extra {
+		o.LineItems = append(o.LineItems, li)
+		if li.Kind == booking.KindAddOn {
+			o.SubtotalCents += li.TotalCents
+		} else {
+			o.FeesCents += li.TotalCents
+		}
+		o.TotalCents += li.TotalCents
+	}
 	inTx(t, s, func(ctx context.Context, tx booking.Tx) error {
 		if err := tx.InsertOrder(ctx, o); err != nil {
 			return err

@@ -12,6 +12,10 @@ const maxPick = Number(root.dataset.max) || 8;
 const onSale = root.dataset.onsale === 'true';
 const currency = root.dataset.currency || 'USD';
 const fmt = new Intl.NumberFormat('en-US', { style: 'currency', currency });
+// Prices are shown per ticket with the service fee (all-in), as the server
+// renders them.
+const serviceFee = Number(root.dataset.serviceFee) || 0;
+const allIn = s => (s.price + serviceFee) / 100;
 const SVGNS = 'http://www.w3.org/2000/svg';
 const NAMES = { a: 'available', h: 'held', s: 'sold' };
 
@@ -273,13 +277,13 @@ function closeSection() {
 }
 
 function updateGAHint(s, avail) {
-  document.getElementById('sp-hint').textContent = `General admission: ${avail} places left at ${fmt.format(s.price / 100)} each. Choose how many.`;
+  document.getElementById('sp-hint').textContent = `General admission: ${avail} places left at ${fmt.format(allIn(s))} each, fees included. Choose how many.`;
   pickSubmit.disabled = !onSale || avail === 0;
 }
 
 function drawSeats(i) {
   const s = layout.sections[i];
-  document.getElementById('sp-title').textContent = `Section ${s.name} · ${fmt.format(s.price / 100)}`;
+  document.getElementById('sp-title').textContent = `Section ${s.name} · ${fmt.format(allIn(s))} each incl. fees`;
   seatsBox.textContent = '';
   pickInputs.textContent = '';
   if (s.ga) {
@@ -422,6 +426,6 @@ function updatePick() {
   }
   const n = selected.size;
   pickSummary.textContent = n === 0 ? 'No seats selected.'
-    : `${n} seat${n === 1 ? '' : 's'} selected · ${fmt.format(n * s.price / 100)}`;
+    : `${n} seat${n === 1 ? '' : 's'} selected · ${fmt.format(n * (s.price + serviceFee) / 100)} incl. fees`;
   pickSubmit.disabled = n === 0 || !onSale;
 }

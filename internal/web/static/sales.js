@@ -2,11 +2,37 @@
 const box = document.getElementById('sales');
 const fmt = new Intl.NumberFormat('en-US', { style: 'currency', currency: box.dataset.currency || 'USD' });
 const es = new EventSource(`/admin/events/${box.dataset.salesEvent}/sales/live`);
+const num = new Intl.NumberFormat('en-US');
+const money = c => fmt.format(c / 100);
 function show(s) {
   for (const el of box.querySelectorAll('[data-stat]')) {
     const v = s[el.dataset.stat];
     if (v === undefined) continue;
-    el.textContent = el.hasAttribute('data-money') ? fmt.format(v / 100) : String(v);
+    el.textContent = el.hasAttribute('data-money') ? money(v) : num.format(v);
+  }
+  // Money by kind: data-line="gross.tickets_cents" and so on.
+  for (const el of box.querySelectorAll('[data-line]')) {
+    const [part, key] = el.dataset.line.split('.');
+    if (s[part] && typeof s[part][key] === 'number') el.textContent = money(s[part][key]);
+  }
+  const body = box.querySelector('#by-section tbody');
+  if (body && Array.isArray(s.sections) && s.sections.length) {
+    body.replaceChildren(...s.sections.map(sec => {
+      const tr = document.createElement('tr');
+      tr.dataset.section = sec.section;
+      const th = document.createElement('th');
+      th.scope = 'row';
+      th.textContent = sec.section;
+      tr.append(th);
+      for (const v of [num.format(sec.sold), num.format(sec.refunded), money(sec.tickets_cents), money(sec.fees_cents),
+        money(sec.gross_cents), money(sec.refunded_cents), money(sec.net_cents)]) {
+        const td = document.createElement('td');
+        td.className = 'num';
+        td.textContent = v;
+        tr.append(td);
+      }
+      return tr;
+    }));
   }
   const cap = s.capacity || 1;
   box.querySelector('[data-bar=sold]').style.width = `${100 * s.sold / cap}%`;
