@@ -54,11 +54,11 @@ var faultSchedule = []faultPhase{
 	{name: "latency", last: 6 * time.Second, toxics: []string{
 		`{"name":"slow_down","type":"latency","stream":"downstream","attributes":{"latency":100,"jitter":50}}`,
 		`{"name":"slow_up","type":"latency","stream":"upstream","attributes":{"latency":100,"jitter":50}}`}},
-	{name: "healed after latency", last: 3 * time.Second},
+	{name: "healed after latency", last: faultRecovery},
 	{name: "resets", last: 4 * time.Second, toxics: []string{
 		`{"name":"reset_down","type":"reset_peer","stream":"downstream","attributes":{"timeout":0}}`,
 		`{"name":"reset_up","type":"reset_peer","stream":"upstream","attributes":{"timeout":0}}`}},
-	{name: "healed after resets", last: 6 * time.Second},
+	{name: "healed after resets", last: faultRecovery},
 	{name: "partition", last: 10 * time.Second, toxics: []string{
 		`{"name":"drop_down","type":"timeout","stream":"downstream","attributes":{"timeout":0}}`,
 		`{"name":"drop_up","type":"timeout","stream":"upstream","attributes":{"timeout":0}}`}},
