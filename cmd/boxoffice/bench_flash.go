@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"runtime/pprof"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -447,17 +446,11 @@ func (b *flashBench) overload(ctx context.Context, r *flashReport) error {
 		lat time.Duration
 	}
 	res := make([]result, n)
-	if b.c.cpuProfile != "" {
-		f, err := os.Create(b.c.cpuProfile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stopProfile, err := startCPUProfile(b.c.cpuProfile)
+	if err != nil {
+		return err
 	}
+	defer stopProfile()
 	interval := time.Duration(float64(time.Second) / r.OfferedPerSecond)
 	start := time.Now()
 	var next atomic.Int64

@@ -6,8 +6,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"net/http"
-	"os"
-	"runtime/pprof"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -295,17 +293,11 @@ func (b *queueBench) scale(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if b.cpuProfile != "" {
-		f, err := os.Create(b.cpuProfile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stopProfile, err := startCPUProfile(b.cpuProfile)
+	if err != nil {
+		return err
 	}
+	defer stopProfile()
 	var (
 		places []string
 		lat    []time.Duration
