@@ -52,7 +52,7 @@ func (l *faultLog) all() []faultAnswer {
 var faultClient = &http.Client{Timeout: 60 * time.Second}
 
 // send makes one request and logs its answer under the phase it began in.
-func (l *faultLog) send(what, base, method, path, token string, body any, key string) (int, []byte) {
+func (l *faultLog) send(what, base, method, path, token string, body any, key string) (faultAnswer, []byte) {
 	var rd io.Reader
 	if body != nil {
 		b, _ := json.Marshal(body)
@@ -80,7 +80,7 @@ func (l *faultLog) send(what, base, method, path, token string, body any, key st
 		a.code = problemCode(b)
 	}
 	l.add(a)
-	return a.status, b
+	return a, b
 }
 
 // retried sends one request until it gets an answer that is not 503,
@@ -88,27 +88,15 @@ func (l *faultLog) send(what, base, method, path, token string, body any, key st
 // work is done once), for at most budget. It returns 0 if it never got one.
 func (l *faultLog) retried(budget time.Duration, what, base, method, path, token string, body any, key string) (int, []byte) {
 	for deadline := time.Now().Add(budget); ; {
-		st, b := l.send(what, base, method, path, token, body, key)
-		if st != http.StatusServiceUnavailable && st != 0 {
-			return st, b
+		a, b := l.send(what, base, method, path, token, body, key)
+		if a.status != http.StatusServiceUnavailable && a.status != 0 {
+			return a.status, b
 		}
 		if time.Now().After(deadline) {
 			return 0, b
 		}
-		time.Sleep(retryWait(l.last(what)))
+		time.Sleep(retryWait(a))
 	}
-}
-
-// last is the latest answer to what.
-func (l *faultLog) last(what string) faultAnswer {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for i := len(l.answers) - 1; i >= 0; i-- {
-		if l.answers[i].what == what {
-			return l.answers[i]
-		}
-	}
-	return faultAnswer{}
 }
 
 // retryWait is a well-behaved client's pause after a 503: the Retry-After
