@@ -311,6 +311,7 @@ func (s *Service) completeOrder(ctx context.Context, eventID, orderID, email str
 			return err
 		}
 		o.Payment.ChargeID, o.UpdatedAt = c.ID, now
+		o.Payment.CardBrand, o.Payment.CardLast4 = c.CardBrand, c.Last4
 		if e.Status == catalog.StatusCancelled {
 			cancelled = true
 			o.Status = OrderCancelled

@@ -128,7 +128,11 @@ const (
 
 // Order is a checkout of one hold.
 type Order struct {
-	ID            string      `json:"id"`
+	ID string `json:"id"`
+	// Number is the order's short number for people ("Order 1042"): the
+	// database hands it out when the order is inserted, unique across every
+	// instance; 0 until then.
+	Number        int64       `json:"number"`
 	Status        OrderStatus `json:"status"`
 	EventID       string      `json:"event_id"`
 	HoldID        string      `json:"hold_id"`
@@ -150,18 +154,25 @@ type Order struct {
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
-// Payment says how an order was paid.
+// Payment says how an order was paid. CardBrand and CardLast4 are what
+// the payment provider answered about the card it charged ("visa",
+// "4242"), never what the buyer typed.
 type Payment struct {
-	Provider string
-	ChargeID string // "" until a charge succeeded
+	Provider  string
+	ChargeID  string // "" until a charge succeeded
+	CardBrand string
+	CardLast4 string
 }
 
-// MarshalJSON writes charge_id as null when there is no charge.
+// MarshalJSON writes charge_id and the card's fields as null when there
+// is no charge (or the provider did not say).
 func (p Payment) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
-		Provider string  `json:"provider"`
-		ChargeID *string `json:"charge_id"`
-	}{p.Provider, optString(p.ChargeID)})
+		Provider  string  `json:"provider"`
+		ChargeID  *string `json:"charge_id"`
+		CardBrand *string `json:"card_brand"`
+		CardLast4 *string `json:"card_last4"`
+	}{p.Provider, optString(p.ChargeID), optString(p.CardBrand), optString(p.CardLast4)})
 }
 
 // LineItem kinds.
@@ -203,6 +214,27 @@ type Ticket struct {
 	Status      string     `json:"status"`
 	CheckedInAt *time.Time `json:"checked_in_at"`
 	CreatedAt   time.Time  `json:"created_at"`
+	// Event is what the ticket is for, on the ticket endpoints' answers;
+	// nil elsewhere (an order names its event once).
+	Event *TicketEvent `json:"event,omitempty"`
+}
+
+// TicketEvent is what a ticket says of its event, so that a ticket shown
+// on its own (a wallet, a phone at the gate) needs no second request.
+// LocalStartsAt is StartsAt in the venue's time zone, with its offset.
+type TicketEvent struct {
+	Name          string      `json:"name"`
+	StartsAt      time.Time   `json:"starts_at"`
+	LocalStartsAt string      `json:"local_starts_at"`
+	Venue         TicketVenue `json:"venue"`
+}
+
+// TicketVenue is where a ticket's event happens.
+type TicketVenue struct {
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	City     string `json:"city"`
+	Timezone string `json:"timezone"`
 }
 
 // SeatCounts are an event's places by status, read in one snapshot so that

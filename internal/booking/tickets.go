@@ -2,8 +2,10 @@ package booking
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/boxoffice/boxoffice/internal/account"
 	"github.com/boxoffice/boxoffice/internal/apperr"
@@ -69,13 +71,45 @@ func (s *Service) Ticket(ctx context.Context, by account.User, id string) (Ticke
 	if t.UserID != by.ID && !by.IsAdmin() {
 		return Ticket{}, apperr.E(apperr.NotFound, "no such ticket")
 	}
-	return t, nil
+	ts := []Ticket{t}
+	if err := s.withEvents(ctx, ts); err != nil {
+		return Ticket{}, err
+	}
+	return ts[0], nil
 }
 
 // Tickets lists the caller's valid tickets.
 func (s *Service) Tickets(ctx context.Context, by account.User, q ListQuery) ([]Ticket, error) {
 	q.UserID, q.ValidOnly = by.ID, true
-	return s.store.Tickets(ctx, q)
+	ts, err := s.store.Tickets(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return ts, s.withEvents(ctx, ts)
+}
+
+// withEvents puts each ticket's event on it, reading each event once.
+func (s *Service) withEvents(ctx context.Context, ts []Ticket) error {
+	seen := map[string]*TicketEvent{}
+	for i := range ts {
+		te, ok := seen[ts[i].EventID]
+		if !ok {
+			e, err := s.store.Event(ctx, ts[i].EventID)
+			if err != nil {
+				return err
+			}
+			te = &TicketEvent{Name: e.Name, StartsAt: e.StartsAt.UTC(), LocalStartsAt: e.StartsAt.UTC().Format(time.RFC3339)}
+			if v := e.Venue; v != nil {
+				te.Venue = TicketVenue{ID: v.ID, Name: v.Name, City: v.City, Timezone: v.Timezone}
+				if loc, err := time.LoadLocation(v.Timezone); err == nil && v.Timezone != "" {
+					te.LocalStartsAt = e.StartsAt.In(loc).Format(time.RFC3339)
+				}
+			}
+			seen[ts[i].EventID] = te
+		}
+		ts[i].Event = te
+	}
+	return nil
 }
 
 // CheckIn admits the holder of a genuine, valid barcode once.
@@ -109,14 +143,29 @@ func (s *Service) CheckIn(ctx context.Context, by account.User, barcode string) 
 		case t.Status != TicketValid:
 			return apperr.E(apperr.InvalidBarcode, "this ticket is void (refunded or cancelled)")
 		case t.CheckedInAt != nil:
-			return apperr.E(apperr.AlreadyCheckedIn, "this ticket was already scanned at %s", t.CheckedInAt.UTC().Format("15:04:05 MST"))
+			return errScannedBefore
 		default:
 			return apperr.E(apperr.AlreadyCheckedIn, "this ticket was already scanned")
 		}
 	})
+	if errors.Is(err, errScannedBefore) {
+		// Said at the gate, so in the venue's time zone.
+		at := t.CheckedInAt.UTC()
+		if e, eerr := s.store.Event(ctx, t.EventID); eerr == nil && e.Venue != nil {
+			if loc, lerr := time.LoadLocation(e.Venue.Timezone); lerr == nil && e.Venue.Timezone != "" {
+				at = at.In(loc)
+			}
+		}
+		return Ticket{}, apperr.E(apperr.AlreadyCheckedIn, "this ticket was already scanned at %s", at.Format("3:04:05 PM MST"))
+	}
 	if err != nil {
 		return Ticket{}, fmt.Errorf("check in: %w", err)
 	}
 	s.metrics.CheckedIn(t.EventID)
 	return t, nil
 }
+
+// errScannedBefore is CheckIn's note, from inside its transaction, that the
+// ticket was admitted before; the message is made after, with the time in
+// the venue's zone.
+var errScannedBefore = errors.New("already scanned")

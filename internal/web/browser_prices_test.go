@@ -66,6 +66,12 @@ func TestBrowserAllInPrices(t *testing.T) {
 	// The section panel of the map prices with fees too.
 	tb.do(chromedpClick(`#seatmap .sec[data-section="Floor"]`))
 	tb.waitFor(`document.getElementById('sp-hint').innerText.includes('$107.50 each, fees included')`, patience)
+	// Choosing the Floor filters the listing to it; clear that again, so the
+	// hold below is of the cheapest offer and not of whichever listing the
+	// fragment fetch happened to leave on the page.
+	tb.waitFor(`document.querySelector('[data-event-id]').dataset.listingSection === 'Floor'`, patience)
+	tb.do(chromedpClick(`#section-clear`))
+	tb.waitFor(`document.querySelector('[data-event-id]').dataset.listingSection === ''`, patience)
 
 	// Hold two seats from the listing: the panel's total has every fee.
 	tb.clickAndWait(`#listing .offer button[type=submit]`)

@@ -31,7 +31,7 @@ func (s *Server) orderPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := orderData{Order: o, Event: e, New: r.URL.Query().Get("new") == "1", IsAdmin: u.IsAdmin(), ConfirmBy: confirmText(o.ConfirmBy, o.Phone)}
-	v := view{Title: "Order " + o.ID, Data: d}
+	v := view{Title: "Order " + orderRef(o), Data: d}
 	if n := r.URL.Query().Get("notice"); n == "refunded" {
 		v.Notice = "The order was refunded; its tickets are void and the seats are on sale again."
 	}

@@ -25,6 +25,8 @@ var funcs = template.FuncMap{
 	"money":      money,
 	"allIn":      booking.AllInCents,
 	"status":     orderStatus,
+	"orderRef":   orderRef,
+	"cardBrand":  cardBrand,
 	"moneyKinds": func() []moneyKind { return moneyKinds },
 	"line":       moneyLine,
 	"plus":       func(a, b int64) int64 { return a + b },
@@ -401,4 +403,37 @@ func moneyLine(m booking.MoneyLines, key string) int64 {
 		return m.AddOnsCents
 	}
 	return m.TotalCents
+}
+
+// orderRef is an order's short number for people, "#1042"; its id until
+// the database has numbered it.
+func orderRef(o booking.Order) string {
+	if o.Number > 0 {
+		return "#" + strconv.FormatInt(o.Number, 10)
+	}
+	return o.ID
+}
+
+// cardBrand names a card network as the payment provider spells it
+// ("visa", "amex") the way a receipt does.
+func cardBrand(b string) string {
+	switch b {
+	case "visa":
+		return "Visa"
+	case "mastercard":
+		return "Mastercard"
+	case "amex":
+		return "American Express"
+	case "discover":
+		return "Discover"
+	case "diners":
+		return "Diners Club"
+	case "jcb":
+		return "JCB"
+	case "unionpay":
+		return "UnionPay"
+	case "", "unknown":
+		return "Card"
+	}
+	return strings.ToUpper(b[:1]) + b[1:]
 }

@@ -8,6 +8,7 @@ package compose
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -181,7 +182,12 @@ type lineFacts struct {
 
 func (c *Composer) facts(m notify.Message, o booking.Order, e catalog.Event, v catalog.Venue) facts {
 	base := strings.TrimRight(c.PublicURL, "/")
-	d := facts{Kind: m.Kind, OrderID: o.ID, OrderURL: base + "/orders/" + o.ID, TicketsURL: base + "/me/tickets",
+	// People read the order's short number; the id stays in the URL.
+	ref := o.ID
+	if o.Number > 0 {
+		ref = "#" + strconv.FormatInt(o.Number, 10)
+	}
+	d := facts{Kind: m.Kind, OrderID: ref, OrderURL: base + "/orders/" + o.ID, TicketsURL: base + "/me/tickets",
 		Event: e.Name, Venue: v.Name, Address: address(v), When: localTime(e.StartsAt, v.Timezone), StartsAt: e.StartsAt,
 		Total: money(o.TotalCents, o.Currency), Refunded: money(o.RefundedCents, o.Currency)}
 	for _, t := range o.Tickets {

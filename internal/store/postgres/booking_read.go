@@ -112,6 +112,7 @@ func (s *Store) Hold(ctx context.Context, id string) (booking.Hold, error) {
 // round trip returns the whole order.
 const orderColumns = `o.id, o.event_id, o.user_id, o.hold_id, o.status, o.currency, o.delivery, o.line_items_json, o.subtotal_cents,
 	o.fees_cents, o.total_cents, o.refunded_cents, o.provider, COALESCE(o.charge_id, ''), o.created_at, o.updated_at, o.confirm_by, o.phone,
+	o.card_brand, o.card_last4, o.number,
 	(SELECT COALESCE(json_agg(json_build_object('id', t.id, 'event_id', t.event_id, 'user_id', t.user_id, 'seat_no', t.seat_no,
 		'section', t.section_name, 'row', t.row_name, 'number', t.number, 'barcode', t.barcode, 'status', t.status,
 		'checked_in_at', t.checked_in_at, 'created_at', t.created_at) ORDER BY t.seat_no), '[]') FROM tickets t WHERE t.order_id = o.id)`
@@ -145,7 +146,7 @@ func queryOrders(ctx context.Context, q queryer, where string, a ...any) ([]book
 		var confirmBy string
 		if err := rows.Scan(&o.ID, &o.EventID, &o.UserID, &o.HoldID, &o.Status, &o.Currency, &o.Delivery, &items, &o.SubtotalCents,
 			&o.FeesCents, &o.TotalCents, &o.RefundedCents, &o.Payment.Provider, &o.Payment.ChargeID, &created, &updated, &confirmBy, &o.Phone,
-			&tickets); err != nil {
+			&o.Payment.CardBrand, &o.Payment.CardLast4, &o.Number, &tickets); err != nil {
 			return nil, err
 		}
 		if err := json.Unmarshal(items, &o.LineItems); err != nil {

@@ -264,10 +264,11 @@ func (t *bookingTx) InsertOrder(ctx context.Context, o booking.Order) error {
 		return err
 	}
 	_, err = t.tx.Exec(ctx, `INSERT INTO orders (id, event_id, user_id, hold_id, status, currency, delivery, line_items_json,
-		subtotal_cents, fees_cents, total_cents, refunded_cents, provider, charge_id, created_at, updated_at, confirm_by, phone)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`, o.ID, o.EventID, o.UserID, o.HoldID, o.Status, o.Currency, o.Delivery,
+		subtotal_cents, fees_cents, total_cents, refunded_cents, provider, charge_id, created_at, updated_at, confirm_by, phone,
+		card_brand, card_last4)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`, o.ID, o.EventID, o.UserID, o.HoldID, o.Status, o.Currency, o.Delivery,
 		items, o.SubtotalCents, o.FeesCents, o.TotalCents, o.RefundedCents, o.Payment.Provider, store.NullString(o.Payment.ChargeID),
-		store.Millis(o.CreatedAt), store.Millis(o.UpdatedAt), store.JoinChannels(o.ConfirmBy), o.Phone)
+		store.Millis(o.CreatedAt), store.Millis(o.UpdatedAt), store.JoinChannels(o.ConfirmBy), o.Phone, o.Payment.CardBrand, o.Payment.CardLast4)
 	if violates(err, "orders_one_per_hold") {
 		return apperr.E(apperr.HoldNotActive, "this hold already has an order")
 	}
@@ -281,8 +282,8 @@ func (t *bookingTx) Order(ctx context.Context, id string) (booking.Order, error)
 }
 
 func (t *bookingTx) UpdateOrder(ctx context.Context, o booking.Order) error {
-	return execOne(ctx, t.tx, `UPDATE orders SET status = $1, charge_id = $2, refunded_cents = $3, updated_at = $4 WHERE id = $5`,
-		o.Status, store.NullString(o.Payment.ChargeID), o.RefundedCents, store.Millis(o.UpdatedAt), o.ID)
+	return execOne(ctx, t.tx, `UPDATE orders SET status = $1, charge_id = $2, card_brand = $3, card_last4 = $4, refunded_cents = $5, updated_at = $6 WHERE id = $7`,
+		o.Status, store.NullString(o.Payment.ChargeID), o.Payment.CardBrand, o.Payment.CardLast4, o.RefundedCents, store.Millis(o.UpdatedAt), o.ID)
 }
 
 func (t *bookingTx) SellSeats(ctx context.Context, holdID, orderID string) (int, error) {

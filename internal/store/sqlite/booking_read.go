@@ -102,7 +102,7 @@ func (s *Store) Hold(ctx context.Context, id string) (booking.Hold, error) {
 }
 
 const orderColumns = `id, event_id, user_id, hold_id, status, currency, delivery, line_items_json, subtotal_cents, fees_cents, total_cents,
-	refunded_cents, provider, COALESCE(charge_id, ''), created_at, updated_at, confirm_by, phone`
+	refunded_cents, provider, COALESCE(charge_id, ''), created_at, updated_at, confirm_by, phone, card_brand, card_last4, COALESCE(number, 0)`
 
 func queryOrders(ctx context.Context, q queryer, where string, args ...any) ([]booking.Order, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+orderColumns+` FROM orders `+where, args...)
@@ -117,7 +117,8 @@ func queryOrders(ctx context.Context, q queryer, where string, args ...any) ([]b
 		var created, updated int64
 		var confirmBy string
 		if err := rows.Scan(&o.ID, &o.EventID, &o.UserID, &o.HoldID, &o.Status, &o.Currency, &o.Delivery, &items, &o.SubtotalCents,
-			&o.FeesCents, &o.TotalCents, &o.RefundedCents, &o.Payment.Provider, &o.Payment.ChargeID, &created, &updated, &confirmBy, &o.Phone); err != nil {
+			&o.FeesCents, &o.TotalCents, &o.RefundedCents, &o.Payment.Provider, &o.Payment.ChargeID, &created, &updated, &confirmBy, &o.Phone,
+			&o.Payment.CardBrand, &o.Payment.CardLast4, &o.Number); err != nil {
 			return nil, err
 		}
 		if err := json.Unmarshal([]byte(items), &o.LineItems); err != nil {

@@ -186,11 +186,15 @@ func (t *bookingTx) InsertOrder(ctx context.Context, o booking.Order) error {
 	if err != nil {
 		return err
 	}
+	// The number is the largest so far plus one: there is one writer, and
+	// the unique index orders_number stands behind it.
 	_, err = t.tx.ExecContext(ctx, `INSERT INTO orders (id, event_id, user_id, hold_id, status, currency, delivery, line_items_json,
-		subtotal_cents, fees_cents, total_cents, refunded_cents, provider, charge_id, created_at, updated_at, confirm_by, phone)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, o.ID, o.EventID, o.UserID, o.HoldID, o.Status, o.Currency, o.Delivery,
+		subtotal_cents, fees_cents, total_cents, refunded_cents, provider, charge_id, created_at, updated_at, confirm_by, phone,
+		card_brand, card_last4, number)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(number), 0) + 1 FROM orders))`,
+		o.ID, o.EventID, o.UserID, o.HoldID, o.Status, o.Currency, o.Delivery,
 		string(items), o.SubtotalCents, o.FeesCents, o.TotalCents, o.RefundedCents, o.Payment.Provider, store.NullString(o.Payment.ChargeID),
-		store.Millis(o.CreatedAt), store.Millis(o.UpdatedAt), store.JoinChannels(o.ConfirmBy), o.Phone)
+		store.Millis(o.CreatedAt), store.Millis(o.UpdatedAt), store.JoinChannels(o.ConfirmBy), o.Phone, o.Payment.CardBrand, o.Payment.CardLast4)
 	if err != nil && strings.Contains(err.Error(), "orders.hold_id") {
 		return apperr.E(apperr.HoldNotActive, "this hold already has an order")
 	}
@@ -202,8 +206,8 @@ func (t *bookingTx) Order(ctx context.Context, id string) (booking.Order, error)
 }
 
 func (t *bookingTx) UpdateOrder(ctx context.Context, o booking.Order) error {
-	return execOne(ctx, t.tx, `UPDATE orders SET status = ?, charge_id = ?, refunded_cents = ?, updated_at = ? WHERE id = ?`,
-		o.Status, store.NullString(o.Payment.ChargeID), o.RefundedCents, store.Millis(o.UpdatedAt), o.ID)
+	return execOne(ctx, t.tx, `UPDATE orders SET status = ?, charge_id = ?, card_brand = ?, card_last4 = ?, refunded_cents = ?, updated_at = ? WHERE id = ?`,
+		o.Status, store.NullString(o.Payment.ChargeID), o.Payment.CardBrand, o.Payment.CardLast4, o.RefundedCents, store.Millis(o.UpdatedAt), o.ID)
 }
 
 func (t *bookingTx) SellSeats(ctx context.Context, holdID, orderID string) (int, error) {

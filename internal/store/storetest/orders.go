@@ -27,6 +27,7 @@ func exerciseOrders(t *testing.T, newStore func(t *testing.T) Engine) {
 		"OrderFigures":                   testOrderFigures,
 		"SalesBreakdown":                 testSalesBreakdown,
 		"OrdersWithoutFailedAttempts":    testOrdersNoFailed,
+		"OrderNumbersAndCard":            testOrderNumbersAndCard,
 		"OrdersNewestFirstWithPaging":    testOrdersListing,
 		"EnqueueAndUserEmail":            testEnqueueAndUserEmail,
 		"InTxRollsBackEverythingOnError": testInTxRollback,
@@ -52,6 +53,14 @@ func checkOrder(t *testing.T, got, want booking.Order) {
 		for i := range gotTickets {
 			checkTicket(t, gotTickets[i], wantTickets[i])
 		}
+	}
+	// The database numbers an order as it is inserted: an order built in
+	// Go has no number yet, one read back has its own.
+	if got.Number <= 0 {
+		t.Errorf("order %s has number %d, want one the database gave", want.ID, got.Number)
+	}
+	if want.Number == 0 {
+		want.Number = got.Number
 	}
 	got.CreatedAt, got.UpdatedAt, got.Tickets = want.CreatedAt, want.UpdatedAt, want.Tickets
 	if !reflect.DeepEqual(got, want) {
