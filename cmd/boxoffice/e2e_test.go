@@ -211,8 +211,9 @@ func TestBuyerJourney(t *testing.T) {
 	if r := order("pay-2", "tok_mastercard"); r.Status != 422 || r.Code() != "idempotency_key_reused" {
 		t.Fatalf("reused key: %d %s", r.Status, r.Body)
 	}
-	if r := order("pay-3", "tok_visa"); r.Status != 409 || r.Code() != "hold_not_active" {
-		t.Fatalf("second order for the hold: %d %s", r.Status, r.Body)
+	second := order("pay-3", "tok_visa")
+	if second.Status != 409 || second.Code() != "hold_not_active" {
+		t.Fatalf("second order for the hold: %d %s", second.Status, second.Body)
 	}
 	var o struct {
 		Order struct {
@@ -223,6 +224,15 @@ func TestBuyerJourney(t *testing.T) {
 		}
 	}
 	paid.JSON(t, &o)
+	// The refusal names the buyer's order, so a checkout retried after a
+	// lost answer finds what it paid for.
+	var refusal struct {
+		OrderID string `json:"order_id"`
+	}
+	second.JSON(t, &refusal)
+	if refusal.OrderID != o.Order.ID {
+		t.Fatalf("the second order's 409 names order %q, want the paid %q: %s", refusal.OrderID, o.Order.ID, second.Body)
+	}
 	// 2 × $25 + $75 parking + 2 × $4.75 + $3.95
 	if o.Order.Status != "paid" || o.Order.TotalCents != 5000+7500+950+395 || len(o.Order.Tickets) != 2 {
 		t.Fatalf("order %+v", o.Order)

@@ -50,6 +50,11 @@ type Error struct {
 	Code    Code
 	Message string
 	Fields  []FieldError
+	// OrderID names the order a conflict is about, for the client that owns
+	// it: a hold_not_active on a hold already converted into the caller's
+	// order says which one, so a checkout retried after a lost answer can
+	// find the order it paid for instead of only being told no.
+	OrderID string
 	Err     error
 }
 

@@ -179,7 +179,7 @@ func (s *Service) PlaceOrder(ctx context.Context, by account.User, r OrderReques
 			return err
 		}
 		if h.Status != HoldActive || h.StatusAt(now) != HoldActive {
-			return apperr.E(apperr.HoldNotActive, "this hold is %s", h.StatusAt(now))
+			return holdNotActive(h, now)
 		}
 		e, err := b.event(ctx, tx, h.EventID)
 		if err != nil {
@@ -240,6 +240,20 @@ func (s *Service) PlaceOrder(ctx context.Context, by account.User, r OrderReques
 }
 
 var errOutcomeUnknown = errors.New("payment outcome unknown")
+
+// holdNotActive refuses a checkout of hold h. When the hold is being paid
+// for or was paid (only its owner gets this far), the answer names the
+// order, so that a checkout retried after its answer was lost (a 503 with
+// the charge already made, say) leads the buyer to the order they paid for.
+func holdNotActive(h Hold, now time.Time) error {
+	switch h.Status {
+	case HoldPaying:
+		return &apperr.Error{Code: apperr.HoldNotActive, Message: "this hold is being paid for by order " + h.OrderID, OrderID: h.OrderID}
+	case HoldConverted:
+		return &apperr.Error{Code: apperr.HoldNotActive, Message: "this hold was already converted into order " + h.OrderID, OrderID: h.OrderID}
+	}
+	return apperr.E(apperr.HoldNotActive, "this hold is %s", h.StatusAt(now))
+}
 
 func noSuchHold() error {
 	var f apperr.Fields

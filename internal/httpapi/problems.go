@@ -67,6 +67,9 @@ type Problem struct {
 	Detail    string              `json:"detail,omitempty"`
 	RequestID string              `json:"request_id"`
 	Errors    []apperr.FieldError `json:"errors,omitempty"`
+	// OrderID is an extension member: the caller's order that a conflict
+	// is about (see apperr.Error.OrderID).
+	OrderID string `json:"order_id,omitempty"`
 }
 
 // problemFor turns any error into the problem a client may see. Errors
@@ -92,7 +95,7 @@ func problemFor(err error) (Problem, bool) {
 	if !known {
 		status, e = http.StatusInternalServerError, &apperr.Error{Code: apperr.Internal, Message: "something went wrong on our side; it has been logged"}
 	}
-	p := Problem{Type: "about:blank", Title: titleOf[e.Code], Status: status, Code: e.Code, Detail: e.Message, Errors: e.Fields}
+	p := Problem{Type: "about:blank", Title: titleOf[e.Code], Status: status, Code: e.Code, Detail: e.Message, Errors: e.Fields, OrderID: e.OrderID}
 	return p, status >= 500
 }
 
