@@ -20,6 +20,7 @@ import (
 	"github.com/boxoffice/boxoffice/internal/catalog"
 	"github.com/boxoffice/boxoffice/internal/clock"
 	"github.com/boxoffice/boxoffice/internal/config"
+	"github.com/boxoffice/boxoffice/internal/httpx"
 	"github.com/boxoffice/boxoffice/internal/idempotency"
 	"github.com/boxoffice/boxoffice/internal/ids"
 	"github.com/boxoffice/boxoffice/internal/notify"
@@ -113,7 +114,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		st.id = ids.New("req")
 	}
 	r = r.WithContext(context.WithValue(r.Context(), keyRequest, st))
-	sw := &statusWriter{ResponseWriter: w}
+	sw := httpx.NewStatusRecorder(w)
 	sw.Header().Set("X-Request-Id", st.id)
 	cw := newCompressWriter(sw, r, s.gzips)
 	defer func() {
@@ -130,9 +131,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		if s.Observe != nil {
-			s.Observe(r.Pattern, time.Since(start), sw.status())
+			s.Observe(r.Pattern, time.Since(start), sw.Status())
 		}
-		attrs := []any{"method", r.Method, "route", r.Pattern, "status", sw.status(), "duration_ms",
+		attrs := []any{"method", r.Method, "route", r.Pattern, "status", sw.Status(), "duration_ms",
 			float64(time.Since(start).Microseconds()) / 1000, "request_id", st.id}
 		if st.user != nil {
 			attrs = append(attrs, "user_id", st.user.ID)
@@ -148,37 +149,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mux.ServeHTTP(cw, r)
 	cw.finish()
 }
-
-// statusWriter remembers the status a handler wrote.
-type statusWriter struct {
-	http.ResponseWriter
-	code  int
-	wrote bool
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if !w.wrote {
-		w.code, w.wrote = code, true
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if !w.wrote {
-		w.code, w.wrote = http.StatusOK, true
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-func (w *statusWriter) status() int {
-	if !w.wrote {
-		return http.StatusOK
-	}
-	return w.code
-}
-
-// Unwrap lets http.ResponseController reach the real writer (flushing for SSE).
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // handlerFunc is a handler that returns its error for writeProblem.
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error

@@ -15,6 +15,7 @@ import (
 
 	"github.com/boxoffice/boxoffice/internal/apperr"
 	"github.com/boxoffice/boxoffice/internal/httpapi"
+	"github.com/boxoffice/boxoffice/internal/httpx"
 	"github.com/boxoffice/boxoffice/internal/web"
 )
 
@@ -58,11 +59,11 @@ func (t *Telemetry) Middleware(next http.Handler) http.Handler {
 			r.Header = r.Header.Clone()
 			r.Header.Set("X-Request-Id", span.SpanContext().TraceID().String())
 		}
-		sw := &codeWriter{ResponseWriter: w, code: http.StatusOK}
+		sw := httpx.NewStatusRecorder(w)
 		next.ServeHTTP(sw, r)
-		span.SetAttributes(attribute.Int("http.response.status_code", sw.code))
-		if sw.code >= 500 {
-			span.SetStatus(codes.Error, http.StatusText(sw.code))
+		span.SetAttributes(attribute.Int("http.response.status_code", sw.Status()))
+		if sw.Status() >= 500 {
+			span.SetStatus(codes.Error, http.StatusText(sw.Status()))
 		}
 	})
 }
@@ -111,7 +112,7 @@ func (t *Telemetry) wrap(pattern string, h http.Handler, requestID func(context.
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		t.m.inflight.Inc()
-		sw := &codeWriter{ResponseWriter: w, code: http.StatusOK}
+		sw := httpx.NewStatusRecorder(w)
 		span := trace.SpanFromContext(r.Context())
 		if span.IsRecording() {
 			span.SetName(pattern)
@@ -124,10 +125,10 @@ func (t *Telemetry) wrap(pattern string, h http.Handler, requestID func(context.
 		}
 		defer func() {
 			t.m.inflight.Dec()
-			observer(r, sw.code).Observe(time.Since(start).Seconds())
-			if sw.code >= 400 {
+			observer(r, sw.Status()).Observe(time.Since(start).Seconds())
+			if sw.Status() >= 400 {
 				code := errorCode(r.Context())
-				class := Classify(sw.code, code)
+				class := Classify(sw.Status(), code)
 				t.m.errors.WithLabelValues(pattern, codeLabel(code), class).Inc()
 				if span.IsRecording() {
 					span.SetAttributes(attribute.String("error.type", codeLabel(code)))
@@ -168,26 +169,3 @@ func statusClass(code int) string {
 		return "other"
 	}
 }
-
-// codeWriter remembers the status a handler wrote.
-type codeWriter struct {
-	http.ResponseWriter
-	code  int
-	wrote bool
-}
-
-func (w *codeWriter) WriteHeader(c int) {
-	if !w.wrote && c >= 200 {
-		w.code, w.wrote = c, true
-	}
-	w.ResponseWriter.WriteHeader(c)
-}
-
-func (w *codeWriter) Write(b []byte) (int, error) {
-	w.wrote = true
-	return w.ResponseWriter.Write(b)
-}
-
-// Unwrap exposes the underlying writer to http.ResponseController
-// (flushing server-sent events).
-func (w *codeWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

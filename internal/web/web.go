@@ -23,6 +23,7 @@ import (
 	"github.com/boxoffice/boxoffice/internal/booking"
 	"github.com/boxoffice/boxoffice/internal/catalog"
 	"github.com/boxoffice/boxoffice/internal/clock"
+	"github.com/boxoffice/boxoffice/internal/httpx"
 	"github.com/boxoffice/boxoffice/internal/notify"
 	"github.com/boxoffice/boxoffice/internal/queue"
 )
@@ -214,7 +215,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	ctx, st := withState(r.Context(), requestID(r))
 	r = r.WithContext(ctx)
-	sw := &statusWriter{ResponseWriter: w}
+	sw := httpx.NewStatusRecorder(w)
 	w = sw
 	h := w.Header()
 	h.Set("X-Request-Id", st.id)
@@ -245,7 +246,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if route == "" {
 			route = r.Pattern // set by the mux on r
 		}
-		s.logRequest(r, st, route, sw.status(), start)
+		s.logRequest(r, st, route, sw.Status(), start)
 	}()
 	next.ServeHTTP(w, r)
 }
