@@ -203,6 +203,7 @@ func TestAccessMatrix(t *testing.T) {
 			return v1 + "/admin/notifications/" + deadConfirmation(t, h, f.order) + "/retry", nil
 		}, want: adminOnly(200), fresh: true},
 		v1 + "/": {req: path(v1 + "/no/such/route"), want: all(404), raw: true},
+		"/api/":  {req: path("/api/no/such/route"), want: all(404), raw: true},
 	}
 
 	routes := h.app.APIRoutes()

@@ -55,4 +55,7 @@ func (s *Server) routes() {
 	}
 
 	s.handle(v1+"/", s.notFound)
+	// Paths under /api/ outside the version: a problem document too, and
+	// one route label for all of them rather than none.
+	s.handle("/api/", s.notFound)
 }

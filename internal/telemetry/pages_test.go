@@ -46,6 +46,7 @@ func TestWebPagesCountedAndLogged(t *testing.T) {
 	get("GET", "/no-such-page-2/deeper", 404)
 	get("PUT", "/login", 405)
 	get("BREW", "/no-such-page-3", 404)
+	get("GET", "/api/nope", 404)
 
 	fams := in.scrape(t)
 	const dur = "boxoffice_http_request_duration_seconds"
@@ -60,6 +61,7 @@ func TestWebPagesCountedAndLogged(t *testing.T) {
 		{"unmatched", "GET", "4xx", 2},
 		{"unmatched", "PUT", "4xx", 1},
 		{"unmatched", "other", "4xx", 1},
+		{"/api/", "GET", "4xx", 1},
 	} {
 		if got := value(t, fams, dur, map[string]string{"route": c.route, "method": c.method, "status": c.status}); got != c.n {
 			t.Errorf("%s{route=%q,method=%q,status=%q} = %v, want %v", dur, c.route, c.method, c.status, got, c.n)
@@ -74,7 +76,7 @@ func TestWebPagesCountedAndLogged(t *testing.T) {
 	for _, f := range []string{dur, "boxoffice_http_errors_total"} {
 		for _, m := range fams[f].GetMetric() {
 			for _, l := range m.GetLabel() {
-				if strings.Contains(l.GetValue(), "no-such-page") || strings.Contains(l.GetValue(), "evt_missing") || l.GetValue() == "BREW" {
+				if strings.Contains(l.GetValue(), "no-such-page") || strings.Contains(l.GetValue(), "evt_missing") || strings.Contains(l.GetValue(), "nope") || l.GetValue() == "BREW" {
 					t.Errorf("%s has a raw path or method as a label: %s=%q", f, l.GetName(), l.GetValue())
 				}
 			}
@@ -113,6 +115,7 @@ func TestWebPagesCountedAndLogged(t *testing.T) {
 		"GET /no-such-page-2/deeper": {Route: "unmatched", Status: 404},
 		"PUT /login":                 {Route: "unmatched", Status: 405},
 		"BREW /no-such-page-3":       {Route: "unmatched", Status: 404},
+		"GET /api/nope":              {Route: "/api/", Status: 404, Code: "not_found"},
 	}
 	for id, req := range ids {
 		l, ok := logged[id]
