@@ -21,7 +21,8 @@ import (
 // the signed pass with the ticket's barcode, which the browser fetches
 // as application/vnd.apple.pkpass; the Google button's sends the buyer to
 // pay.google.com with a JWT the instance's key verifies. Another buyer
-// following the same links gets 404. Desktop and 390 px phone screenshots.
+// following the same links gets 404, and an organizer looking at the
+// buyer's order is offered no buttons. Desktop and 390 px phone screenshots.
 func TestBrowserWalletButtons(t *testing.T) {
 	s := sharedSite(t)
 	e := s.feeEvent(t, "Wallet Test Night")
@@ -128,6 +129,13 @@ func TestBrowserWalletButtons(t *testing.T) {
 		if res, _ := get(t, other, s.URL+"/tickets/"+tk.ID+p); res.StatusCode != http.StatusNotFound {
 			t.Errorf("another buyer's %s: %d, want 404", p, res.StatusCode)
 		}
+	}
+	// An organizer sees the buyer's order and tickets, but no wallet
+	// buttons: the passes would be refused them.
+	admin := client(t)
+	signInHTTP(t, admin, s, adminLogin)
+	if res, page := get(t, admin, s.URL+"/orders/"+kept.ID); res.StatusCode != 200 || !strings.Contains(page, tk.ID) || strings.Contains(page, "wallet-apple") {
+		t.Errorf("the organizer's view of the order: %d; want 200 with the tickets and no wallet buttons", res.StatusCode)
 	}
 	if res, _ := get(t, c, s.URL+"/tickets/"+refunded.Tickets[0].ID+"/pass.pkpass"); res.StatusCode != http.StatusConflict {
 		t.Errorf("a void ticket's pass: %d, want 409", res.StatusCode)
