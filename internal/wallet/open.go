@@ -16,7 +16,7 @@ import (
 	"github.com/smallstep/pkcs7"
 )
 
-// RequiredFiles are the files Wallet refuses a pass without.
+// requiredFiles are the files Wallet refuses a pass without.
 var requiredFiles = []string{"pass.json", "manifest.json", "signature", "icon.png"}
 
 // Opened is a .pkpass taken apart by Open.
