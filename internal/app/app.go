@@ -37,6 +37,7 @@ import (
 	"github.com/boxoffice/boxoffice/internal/store/postgres"
 	"github.com/boxoffice/boxoffice/internal/store/sqlite"
 	"github.com/boxoffice/boxoffice/internal/telemetry"
+	"github.com/boxoffice/boxoffice/internal/wallet"
 	"github.com/boxoffice/boxoffice/internal/web"
 )
 
@@ -93,6 +94,8 @@ type App struct {
 	Booking  *booking.Service
 	Queue    *queue.Service
 	Payments payment.Provider
+	// Wallet makes the tickets' Apple and Google Wallet passes.
+	Wallet *wallet.Service
 	// Deliverer is the outbox job's sender (tests run it by hand).
 	Deliverer notify.Deliverer
 	// Telemetry holds the instance's metrics registry and tracer; nil with
@@ -234,9 +237,14 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 			return nil, err
 		}
 	}
+	a.Wallet, err = newWallet(cfg, a.Booking, o.Clock, o.Log)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
 	notices := &notify.Admin{Store: st, Clock: o.Clock}
 	deps := httpapi.Deps{Accounts: a.Accounts, Catalog: a.Catalog, Booking: a.Booking, Queue: a.Queue, Notify: notices, Idempotency: keys,
-		Clock: o.Clock, Log: o.Log, Ready: st.Ping, RateLimits: cfg.RateLimits,
+		Wallet: a.Wallet, Clock: o.Clock, Log: o.Log, Ready: st.Ping, RateLimits: cfg.RateLimits,
 		MaxInFlightWrites: cfg.MaxInFlightWrites, OverloadWait: cfg.OverloadWait}
 	if a.Telemetry != nil {
 		deps.Metrics, deps.Wrap, deps.OnShed = a.Telemetry.Handler(), a.Telemetry.Wrap, a.Telemetry.Shed()
@@ -249,7 +257,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		st.Close()
 		return nil, err
 	}
-	wd := web.Deps{Accounts: a.Accounts, Catalog: a.Catalog, Booking: a.Booking, Queue: a.Queue, Notify: notices, Clock: o.Clock, Log: o.Log,
+	wd := web.Deps{Accounts: a.Accounts, Catalog: a.Catalog, Booking: a.Booking, Queue: a.Queue, Notify: notices, Wallet: a.Wallet, Clock: o.Clock, Log: o.Log,
 		Secret: wk, Limit: a.api.LimitForm}
 	if cfg.Notify.DevMailbox {
 		wd.Mailbox = st

@@ -69,6 +69,8 @@ type Config struct {
 	// a slot, then gets 503 with Retry-After. 0 turns it off.
 	MaxInFlightWrites int
 	OverloadWait      time.Duration
+	// Wallet configures the tickets' wallet passes.
+	Wallet Wallet
 }
 
 // Notify configures how messages to buyers are sent.
@@ -110,7 +112,8 @@ func Defaults() Config {
 		DBStatementTimeout: 5 * time.Second, Jobs: true, DrainTimeout: 20 * time.Second,
 		PaymentTimeout: 10 * time.Second, ReconcileGrace: time.Minute, RateLimits: defaultRateLimits(),
 		QueuePassTTL: 15 * time.Minute, GroupCommit: true, GroupCommitBatch: 64, MaxInFlightWrites: 256, OverloadWait: 25 * time.Millisecond,
-		Notify: Notify{SMTPTimeout: 15 * time.Second, MailFrom: "Boxoffice <tickets@boxoffice.localhost>", TwilioAPIURL: "https://api.twilio.com", Lease: time.Minute, MaxAttempts: 10}}
+		Notify: Notify{SMTPTimeout: 15 * time.Second, MailFrom: "Boxoffice <tickets@boxoffice.localhost>", TwilioAPIURL: "https://api.twilio.com", Lease: time.Minute, MaxAttempts: 10},
+		Wallet: Wallet{Organization: "Boxoffice"}}
 }
 
 // Parse reads flags for a subcommand, with BOXOFFICE_<NAME> environment
@@ -141,6 +144,7 @@ func Parse(name string, args []string, getenv func(string) string, out io.Writer
 	fs.IntVar(&c.GroupCommitConcurrency, "group-commit-concurrency", c.GroupCommitConcurrency, "batches of one event written at once (0: 1 on SQLite, 4 on PostgreSQL)")
 	fs.DurationVar(&c.QueuePassTTL, "queue-pass-ttl", c.QueuePassTTL, "how long a waiting-room pass admits its holder (a hold, a checkout and a retry)")
 	c.Notify.flags(fs)
+	c.Wallet.flags(fs)
 	fs.IntVar(&c.MaxInFlightWrites, "max-inflight-writes", c.MaxInFlightWrites, "most holds, orders and queue joins worked on at once; past it, 503 with Retry-After (0: no limit)")
 	fs.DurationVar(&c.OverloadWait, "overload-wait", c.OverloadWait, "how long a write waits for a slot under --max-inflight-writes before it is refused")
 	// Environment first, so that flags given on the command line override it.
@@ -235,6 +239,9 @@ func (c Config) validate() error {
 	if err := c.Notify.validate(); err != nil {
 		return err
 	}
+	if err := c.Wallet.validate(); err != nil {
+		return err
+	}
 	return c.RateLimits.validate()
 }
 
@@ -254,7 +261,8 @@ func (c Config) LogValue() slog.Value {
 		slog.Duration("drain_timeout", c.DrainTimeout), slog.Bool("rate_limits", c.RateLimits.Enabled),
 		slog.String("smtp_url", MaskURL(c.Notify.SMTPURL)), slog.String("sms_provider", c.Notify.SMSProvider),
 		slog.Bool("twilio_auth_token_set", c.Notify.TwilioAuthToken != ""), slog.String("public_url", c.Notify.PublicURL),
-		slog.Bool("dev_mailbox", c.Notify.DevMailbox))
+		slog.Bool("dev_mailbox", c.Notify.DevMailbox), slog.Bool("wallet_cert_set", c.Wallet.CertFile != ""),
+		slog.Bool("google_wallet_service_account_set", c.Wallet.GoogleServiceAccount != ""))
 }
 
 // MaskURL hides the password of a database URL.

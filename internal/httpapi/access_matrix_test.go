@@ -119,6 +119,8 @@ func TestAccessMatrix(t *testing.T) {
 	signedIn := func(s int) [len(roles)]int { return [len(roles)]int{401, s, s, s, s} }
 	adminOnly := func(s int) [len(roles)]int { return [len(roles)]int{401, 403, 403, 403, s} }
 	ownerOrAdmin := func(s int) [len(roles)]int { return [len(roles)]int{401, 404, s, 404, s} }
+	// A wallet pass is for the holder's phone: not even an admin gets one.
+	ownerOnly := func(s int) [len(roles)]int { return [len(roles)]int{401, 404, s, 404, 404} }
 	path := func(p string) func(fixture) (string, any) { return func(fixture) (string, any) { return p, nil } }
 	newEvent := func(f fixture) map[string]any {
 		now := h.clock.Now()
@@ -193,6 +195,10 @@ func TestAccessMatrix(t *testing.T) {
 			want: adminOnly(200), fresh: true},
 		"GET " + v1 + "/me/tickets":   {req: path(v1 + "/me/tickets"), want: signedIn(200)},
 		"GET " + v1 + "/tickets/{id}": {req: func(f fixture) (string, any) { return v1 + "/tickets/" + f.ticket, nil }, want: ownerOrAdmin(200)},
+		"GET " + v1 + "/tickets/{id}/pass.pkpass": {req: func(f fixture) (string, any) { return v1 + "/tickets/" + f.ticket + "/pass.pkpass", nil },
+			want: ownerOnly(200)},
+		"GET " + v1 + "/tickets/{id}/google-wallet": {req: func(f fixture) (string, any) { return v1 + "/tickets/" + f.ticket + "/google-wallet", nil },
+			want: ownerOnly(200)},
 		"POST " + v1 + "/checkins": {req: func(f fixture) (string, any) { return v1 + "/checkins", map[string]string{"barcode": f.barcode} },
 			want: [len(roles)]int{401, 403, 403, 200, 200}, fresh: true},
 		"GET " + v1 + "/admin/events/{id}/sales": {req: func(f fixture) (string, any) { return v1 + "/admin/events/" + f.event + "/sales", nil },

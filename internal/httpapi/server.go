@@ -25,6 +25,7 @@ import (
 	"github.com/boxoffice/boxoffice/internal/ids"
 	"github.com/boxoffice/boxoffice/internal/notify"
 	"github.com/boxoffice/boxoffice/internal/queue"
+	"github.com/boxoffice/boxoffice/internal/wallet"
 )
 
 //go:embed openapi.json
@@ -40,7 +41,9 @@ type Deps struct {
 	Booking  *booking.Service
 	Queue    *queue.Service
 	// Notify is the admins' view of the outbox; nil leaves its routes out.
-	Notify      *notify.Admin
+	Notify *notify.Admin
+	// Wallet makes tickets' wallet passes; nil leaves their routes out.
+	Wallet      *wallet.Service
 	Idempotency idempotency.Store
 	Clock       clock.Clock
 	Log         *slog.Logger

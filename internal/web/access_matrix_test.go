@@ -57,6 +57,8 @@ var webMatrix = map[string]webRule{
 	"POST /checkout/{hold_id}":          ownerOnly,
 	"GET /orders/{id}":                  ownerOrAdmin,
 	"GET /tickets/{id}/qr.svg":          ownerOrAdmin,
+	"GET /tickets/{id}/pass.pkpass":     ownerOnly,
+	"GET /tickets/{id}/google-wallet":   ownerOnly,
 	"GET /admin/events/{id}":            adminOnly,
 	"POST /admin/events/{id}":           adminOnly,
 	"GET /admin/events/{id}/sales":      adminOnly,

@@ -12,6 +12,10 @@ type orderData struct {
 	Event   catalog.Event
 	New     bool
 	IsAdmin bool
+	// Mine is whether the viewer bought the order: only then do its
+	// tickets offer wallet passes (an organizer looking at a buyer's order
+	// would be refused them).
+	Mine bool
 	// ConfirmBy says how the order's messages come, for the buyer.
 	ConfirmBy string
 }
@@ -30,13 +34,20 @@ func (s *Server) orderPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := orderData{Order: o, Event: e, New: r.URL.Query().Get("new") == "1", IsAdmin: u.IsAdmin(), ConfirmBy: confirmText(o.ConfirmBy, o.Phone)}
+	d := orderData{Order: o, Event: e, New: r.URL.Query().Get("new") == "1", IsAdmin: u.IsAdmin(), Mine: o.UserID == u.ID, ConfirmBy: confirmText(o.ConfirmBy, o.Phone)}
 	v := view{Title: "Order " + orderRef(o), Data: d}
 	if n := r.URL.Query().Get("notice"); n == "refunded" {
 		v.Notice = "The order was refunded; its tickets are void and the seats are on sale again."
 	}
 	s.render(w, r, http.StatusOK, "order", v)
 	return nil
+}
+
+// ticketCard is one ticket as the "ticket" template draws it; Mine
+// offers its wallet passes, which only the holder can have.
+type ticketCard struct {
+	booking.Ticket
+	Mine bool
 }
 
 type ticketGroup struct {

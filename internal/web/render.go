@@ -22,6 +22,7 @@ import (
 type pages struct{ byName map[string]*template.Template }
 
 var funcs = template.FuncMap{
+	"card":       func(t booking.Ticket, mine bool) ticketCard { return ticketCard{Ticket: t, Mine: mine} },
 	"money":      money,
 	"allIn":      booking.AllInCents,
 	"status":     orderStatus,

@@ -26,6 +26,7 @@ import (
 	"github.com/boxoffice/boxoffice/internal/httpx"
 	"github.com/boxoffice/boxoffice/internal/notify"
 	"github.com/boxoffice/boxoffice/internal/queue"
+	"github.com/boxoffice/boxoffice/internal/wallet"
 )
 
 //go:embed templates/*.html
@@ -48,8 +49,11 @@ type Deps struct {
 	// Mailbox is the developer mailbox, nil when it is off: then /dev/mail
 	// is not served at all, as on a site that never had it.
 	Mailbox notify.Mailbox
-	Clock   clock.Clock
-	Log     *slog.Logger
+	// Wallet makes the tickets' Apple and Google Wallet passes, which every
+	// valid ticket on a page offers.
+	Wallet *wallet.Service
+	Clock  clock.Clock
+	Log    *slog.Logger
 	// Secret keys the CSRF tokens; every instance must share it.
 	Secret []byte
 	// LiveInterval is how often a live page's data is re-read (default 700ms).
@@ -97,6 +101,9 @@ func New(d Deps) (*Server, error) {
 	if d.Wrap == nil {
 		d.Wrap = func(_ string, h http.Handler) http.Handler { return h }
 	}
+	if d.Wallet == nil {
+		return nil, fmt.Errorf("web: the wallet is required (ticket pages link to passes)")
+	}
 	if len(d.Secret) < 16 {
 		return nil, fmt.Errorf("web: the secret must be at least 16 bytes")
 	}
@@ -140,6 +147,8 @@ func (s *Server) routes() {
 	s.get("/orders/{id}", s.orderPage)
 	s.get("/me/tickets", s.myTickets)
 	s.get("/tickets/{id}/qr.svg", s.ticketQR)
+	s.get("/tickets/{id}/pass.pkpass", s.applePass)
+	s.get("/tickets/{id}/google-wallet", s.googleWallet)
 
 	s.get("/login", s.loginPage)
 	s.post("/login", s.login)
