@@ -37,6 +37,8 @@ type gateResult struct {
 	OK     bool
 	Title  string
 	Detail string
+	// When is the time of the first scan, on a repeat scan.
+	When string
 	// Seat is where the holder sits, on a welcome and on a repeat scan.
 	Seat string
 	// Other is the event a ticket for another event is for.
@@ -153,7 +155,7 @@ func (s *Server) checkIn(w http.ResponseWriter, r *http.Request) error {
 		res.Title = "Already scanned"
 		if e, ok := apperr.As(err); ok && e.Scan != nil && e.Scan.CheckedInAt != nil {
 			at := inZone(*e.Scan.CheckedInAt, s.zoneOf(r, e.Scan.TicketEventID))
-			res.Title = "Already scanned at " + at.Format("3:04:05 PM MST")
+			res.When = "at " + at.Format("3:04:05 PM MST")
 			res.Seat = booking.SeatLine(booking.Ticket{Section: e.Scan.Section, Row: e.Scan.Row, Number: e.Scan.Number})
 		} else {
 			_, res.Detail = message(err)

@@ -3,9 +3,10 @@
 // camera" reads QR codes with the phone's camera instead: the browser's
 // BarcodeDetector where it has one that reads QR codes, otherwise jsQR
 // (vendored, loaded only then). A camera scan is posted with fetch and
-// only the answer is swapped in, so the camera keeps running; the same
-// code seen again within a few seconds is ignored, so one ticket held up
-// to the camera is scanned once.
+// only the answer is swapped in, so the camera keeps running. A code is
+// scanned once while it stays in view, and again only after it has been
+// out of view for a few seconds, so one ticket held up to the camera is
+// not turned from green to "already scanned" under the holder's eyes.
 const form = document.getElementById('gate-form');
 const input = document.getElementById('barcode');
 const startButton = document.getElementById('camera-start');
@@ -13,7 +14,8 @@ const message = document.getElementById('camera-message');
 const box = document.getElementById('camera');
 const video = document.getElementById('camera-video');
 
-// repeatMillis is how long the camera ignores the code it just read.
+// repeatMillis is how long a code must be out of view before the camera
+// scans it again.
 const repeatMillis = 3000;
 // scanEvery is the pause between two looks at the camera picture.
 const scanEvery = 120;
@@ -148,7 +150,9 @@ async function look() {
     try {
       const code = (await decoder.read(video)).trim();
       const now = Date.now();
-      if (code && !(code === lastCode && now - lastAt < repeatMillis)) {
+      if (code === lastCode && now - lastAt < repeatMillis) {
+        lastAt = now; // still in view: not a new scan
+      } else if (code) {
         lastCode = code;
         lastAt = now;
         await submitScan(code);
