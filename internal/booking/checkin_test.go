@@ -164,3 +164,35 @@ func TestGateCount(t *testing.T) {
 	_, err = f.svc.GateCount(f.ctx, f.staff, "evt_nosuch")
 	wantCode(t, err, apperr.NotFound, "unknown event")
 }
+
+// TestRaceScansAtTwoGates: the same ticket scanned at once at its own
+// event's gates and at another event's: exactly one scan admits it, the
+// other own-gate scans are already_checked_in with the winner's time, and
+// every other-event scan is wrong_event; the count says one.
+func TestRaceScansAtTwoGates(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	other := f.chicagoEvent("Other Gate")
+	o := f.buy(f.customer(), f.event.ID, f.seatID(f.event.ID, "Upper", "1", 3))
+	tk := o.Tickets[0]
+	const n = 12
+	_, errs := race(n, func(i int) (booking.Ticket, error) {
+		gate := f.event.ID
+		if i%3 == 0 {
+			gate = other.ID
+		}
+		return f.svc.CheckInFor(f.ctx, f.staff, tk.Barcode, gate)
+	})
+	got := tally(errs)
+	if got[""] != 1 || got[apperr.AlreadyCheckedIn] != n-n/3-1 || got[apperr.WrongEvent] != n/3 {
+		t.Fatalf("scans ended %v; want 1 admitted, %d already checked in, %d wrong event", got, n-n/3-1, n/3)
+	}
+	for i, err := range errs {
+		if e, ok := apperr.As(err); ok && e.Code == apperr.AlreadyCheckedIn && (e.Scan == nil || e.Scan.CheckedInAt == nil || !e.Scan.CheckedInAt.Equal(start)) {
+			t.Errorf("scan %d: already_checked_in without the winner's time: %+v", i, e.Scan)
+		}
+	}
+	if c := f.gateCount(f.event.ID); c.CheckedIn != 1 || c.Tickets != 1 {
+		t.Errorf("count %+v, want 1 of 1", c)
+	}
+}
