@@ -122,7 +122,13 @@ func (s *Server) renderGate(w http.ResponseWriter, r *http.Request, status int, 
 	// The camera scanner posts with fetch and swaps in the answer alone,
 	// so that the camera keeps running between scans.
 	if r.Method == http.MethodPost && r.Header.Get("X-Gate-Fetch") == "1" {
-		s.renderPart(w, r, "gate", "gate-result", v)
+		// Every verdict is a 200 to the script; an event gone from under
+		// the page is a 404, which it tells staff to reload for.
+		partStatus := http.StatusOK
+		if d.Missing {
+			partStatus = http.StatusNotFound
+		}
+		s.renderTemplate(w, r, partStatus, "gate", "gate-result", v)
 		return
 	}
 	s.render(w, r, status, "gate", v)

@@ -177,7 +177,9 @@ async function submitScan(code) {
       credentials: 'same-origin',
     });
     if (!res.ok) {
-      say('The scan did not go through (' + res.status + '). Try again or type the barcode.');
+      say(res.status === 404 ? 'This event no longer exists. Reload the page and pick the event you are working.'
+        : res.status === 401 || res.status === 403 ? 'You were signed out or the page has expired. Reload the page and sign in again.'
+          : 'The scan did not go through (' + res.status + '). Try again or type the barcode.');
       return;
     }
     document.getElementById('gate-result').innerHTML = await res.text();
