@@ -8,6 +8,7 @@ package apperr
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Code is the stable, machine-readable error code of the API contract.
@@ -29,6 +30,7 @@ const (
 	TicketLimitExceeded  Code = "ticket_limit_exceeded"
 	AlreadyCheckedIn     Code = "already_checked_in"
 	InvalidBarcode       Code = "invalid_barcode"
+	WrongEvent           Code = "wrong_event"
 	PaymentDeclined      Code = "payment_declined"
 	BodyTooLarge         Code = "body_too_large"
 	IdempotencyKeyReused Code = "idempotency_key_reused"
@@ -55,7 +57,32 @@ type Error struct {
 	// order says which one, so a checkout retried after a lost answer can
 	// find the order it paid for instead of only being told no.
 	OrderID string
-	Err     error
+	// Scan describes the ticket behind a refused gate scan, so that the
+	// scanner can say more than no: the seat and the time of the first
+	// scan (already_checked_in), or the event the ticket is for
+	// (wrong_event).
+	Scan *Scan
+	Err  error
+}
+
+// Scan is what a refused gate scan tells the gate about its ticket. The
+// JSON names are the problem document's extension members; a field left
+// zero is left out.
+type Scan struct {
+	TicketID string `json:"ticket_id,omitempty"`
+	// CheckedInAt is the first scan's time; LocalCheckedInAt the same in
+	// the venue's time zone, with its offset, as the gate says it.
+	CheckedInAt      *time.Time `json:"checked_in_at,omitempty"`
+	LocalCheckedInAt string     `json:"local_checked_in_at,omitempty"`
+	Section          string     `json:"section,omitempty"`
+	Row              *string    `json:"row,omitempty"`
+	Number           *int       `json:"number,omitempty"`
+	// TicketEvent* name the event a ticket for another event is for.
+	TicketEventID            string     `json:"ticket_event_id,omitempty"`
+	TicketEventName          string     `json:"ticket_event_name,omitempty"`
+	TicketEventStartsAt      *time.Time `json:"ticket_event_starts_at,omitempty"`
+	TicketEventLocalStartsAt string     `json:"ticket_event_local_starts_at,omitempty"`
+	TicketVenueName          string     `json:"ticket_venue_name,omitempty"`
 }
 
 func (e *Error) Error() string {

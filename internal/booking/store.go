@@ -45,6 +45,9 @@ type Store interface {
 	ExpireHolds(ctx context.Context, now time.Time, limit int) (int, error)
 	// PendingOrders lists orders still pending that were created before.
 	PendingOrders(ctx context.Context, before time.Time, limit int) ([]Order, error)
+	// CheckinCounts counts the event's valid tickets and, of those, the
+	// ones scanned in: the gate's "412 of 80,879 in".
+	CheckinCounts(ctx context.Context, eventID string) (checkedIn, tickets int, err error)
 	// PaidOrderIDs lists an event's paid orders.
 	PaidOrderIDs(ctx context.Context, eventID string) ([]string, error)
 	// RequestRefund notes that a paid order's refund was asked for at

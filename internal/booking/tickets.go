@@ -2,13 +2,11 @@ package booking
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"strings"
 	"time"
 
 	"github.com/boxoffice/boxoffice/internal/account"
 	"github.com/boxoffice/boxoffice/internal/apperr"
+	"github.com/boxoffice/boxoffice/internal/catalog"
 	"github.com/boxoffice/boxoffice/internal/ids"
 	"github.com/boxoffice/boxoffice/internal/notify"
 )
@@ -98,13 +96,7 @@ func (s *Service) withEvents(ctx context.Context, ts []Ticket) error {
 			if err != nil {
 				return err
 			}
-			te = &TicketEvent{Name: e.Name, StartsAt: e.StartsAt.UTC(), LocalStartsAt: e.StartsAt.UTC().Format(time.RFC3339)}
-			if v := e.Venue; v != nil {
-				te.Venue = TicketVenue{ID: v.ID, Name: v.Name, City: v.City, Timezone: v.Timezone}
-				if loc, err := time.LoadLocation(v.Timezone); err == nil && v.Timezone != "" {
-					te.LocalStartsAt = e.StartsAt.In(loc).Format(time.RFC3339)
-				}
-			}
+			te = ticketEventOf(e)
 			seen[ts[i].EventID] = te
 		}
 		ts[i].Event = te
@@ -112,60 +104,23 @@ func (s *Service) withEvents(ctx context.Context, ts []Ticket) error {
 	return nil
 }
 
-// CheckIn admits the holder of a genuine, valid barcode once.
-func (s *Service) CheckIn(ctx context.Context, by account.User, barcode string) (Ticket, error) {
-	if !by.CanCheckIn() {
-		return Ticket{}, apperr.E(apperr.Forbidden, "only gate staff can check tickets in")
+// ticketEventOf is what a ticket says of event e (read with its venue).
+func ticketEventOf(e catalog.Event) *TicketEvent {
+	te := &TicketEvent{Name: e.Name, StartsAt: e.StartsAt.UTC(), LocalStartsAt: e.StartsAt.UTC().Format(time.RFC3339)}
+	if v := e.Venue; v != nil {
+		te.Venue = TicketVenue{ID: v.ID, Name: v.Name, City: v.City, Timezone: v.Timezone}
+		te.LocalStartsAt = inZone(e.StartsAt, v.Timezone).Format(time.RFC3339)
 	}
-	id, ok := s.signer.Verify(strings.TrimSpace(barcode))
-	if !ok {
-		return Ticket{}, apperr.E(apperr.InvalidBarcode, "this barcode is not a Boxoffice ticket")
-	}
-	now := s.clock.Now()
-	var t Ticket
-	// The conditional update decides who admits the ticket; only then is
-	// the ticket read, so that a scan that lost the race (to another scan
-	// or to a refund, on any instance) reads the winner's committed row and
-	// says why, instead of acting on what it saw before the race.
-	err := s.store.InTx(ctx, func(tx Tx) error {
-		did, err := tx.CheckIn(ctx, id, now)
-		if err != nil {
-			return err
-		}
-		t, err = tx.Ticket(ctx, id)
-		switch {
-		case apperr.Is(err, apperr.NotFound):
-			return apperr.E(apperr.InvalidBarcode, "no such ticket")
-		case err != nil:
-			return err
-		case did:
-			return nil
-		case t.Status != TicketValid:
-			return apperr.E(apperr.InvalidBarcode, "this ticket is void (refunded or cancelled)")
-		case t.CheckedInAt != nil:
-			return errScannedBefore
-		default:
-			return apperr.E(apperr.AlreadyCheckedIn, "this ticket was already scanned")
-		}
-	})
-	if errors.Is(err, errScannedBefore) {
-		// Said at the gate, so in the venue's time zone.
-		at := t.CheckedInAt.UTC()
-		if e, eerr := s.store.Event(ctx, t.EventID); eerr == nil && e.Venue != nil {
-			if loc, lerr := time.LoadLocation(e.Venue.Timezone); lerr == nil && e.Venue.Timezone != "" {
-				at = at.In(loc)
-			}
-		}
-		return Ticket{}, apperr.E(apperr.AlreadyCheckedIn, "this ticket was already scanned at %s", at.Format("3:04:05 PM MST"))
-	}
-	if err != nil {
-		return Ticket{}, fmt.Errorf("check in: %w", err)
-	}
-	s.metrics.CheckedIn(t.EventID)
-	return t, nil
+	return te
 }
 
-// errScannedBefore is CheckIn's note, from inside its transaction, that the
-// ticket was admitted before; the message is made after, with the time in
-// the venue's zone.
-var errScannedBefore = errors.New("already scanned")
+// inZone is t in the time zone named tz, or in UTC when tz is empty or
+// unknown: times said at a venue are said in its zone.
+func inZone(t time.Time, tz string) time.Time {
+	if tz != "" {
+		if loc, err := time.LoadLocation(tz); err == nil {
+			return t.In(loc)
+		}
+	}
+	return t.UTC()
+}

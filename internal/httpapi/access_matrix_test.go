@@ -201,6 +201,8 @@ func TestAccessMatrix(t *testing.T) {
 			want: ownerOnly(200)},
 		"POST " + v1 + "/checkins": {req: func(f fixture) (string, any) { return v1 + "/checkins", map[string]string{"barcode": f.barcode} },
 			want: [len(roles)]int{401, 403, 403, 200, 200}, fresh: true},
+		"GET " + v1 + "/events/{id}/checkins": {req: func(f fixture) (string, any) { return v1 + "/events/" + f.event + "/checkins", nil },
+			want: [len(roles)]int{401, 403, 403, 200, 200}},
 		"GET " + v1 + "/admin/events/{id}/sales": {req: func(f fixture) (string, any) { return v1 + "/admin/events/" + f.event + "/sales", nil },
 			want: adminOnly(200)},
 		"GET " + v1 + "/admin/notifications": {req: path(v1 + "/admin/notifications"), want: adminOnly(200)},

@@ -29,6 +29,7 @@ var statusOf = map[apperr.Code]int{
 	apperr.BodyTooLarge:         http.StatusRequestEntityTooLarge,
 	apperr.Invalid:              http.StatusUnprocessableEntity,
 	apperr.InvalidBarcode:       http.StatusUnprocessableEntity,
+	apperr.WrongEvent:           http.StatusUnprocessableEntity,
 	apperr.IdempotencyKeyReused: http.StatusUnprocessableEntity,
 	apperr.RateLimited:          http.StatusTooManyRequests,
 	apperr.Internal:             http.StatusInternalServerError,
@@ -52,6 +53,7 @@ var titleOf = map[apperr.Code]string{
 	apperr.BodyTooLarge:         "Body too large",
 	apperr.Invalid:              "Validation failed",
 	apperr.InvalidBarcode:       "Invalid barcode",
+	apperr.WrongEvent:           "Ticket for another event",
 	apperr.IdempotencyKeyReused: "Idempotency key reused",
 	apperr.RateLimited:          "Too many requests",
 	apperr.Internal:             "Internal error",
@@ -70,6 +72,9 @@ type Problem struct {
 	// OrderID is an extension member: the caller's order that a conflict
 	// is about (see apperr.Error.OrderID).
 	OrderID string `json:"order_id,omitempty"`
+	// Scan's members are extensions on a refused gate scan (see
+	// apperr.Error.Scan); nil leaves them all out.
+	*apperr.Scan
 }
 
 // problemFor turns any error into the problem a client may see. Errors
@@ -95,7 +100,7 @@ func problemFor(err error) (Problem, bool) {
 	if !known {
 		status, e = http.StatusInternalServerError, &apperr.Error{Code: apperr.Internal, Message: "something went wrong on our side; it has been logged"}
 	}
-	p := Problem{Type: "about:blank", Title: titleOf[e.Code], Status: status, Code: e.Code, Detail: e.Message, Errors: e.Fields, OrderID: e.OrderID}
+	p := Problem{Type: "about:blank", Title: titleOf[e.Code], Status: status, Code: e.Code, Detail: e.Message, Errors: e.Fields, OrderID: e.OrderID, Scan: e.Scan}
 	return p, status >= 500
 }
 

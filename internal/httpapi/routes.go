@@ -47,6 +47,7 @@ func (s *Server) routes() {
 	s.handle("GET "+v1+"/me/tickets", s.authed(s.myTickets))
 	s.handle("GET "+v1+"/tickets/{id}", s.authed(s.getTicket))
 	s.handle("POST "+v1+"/checkins", s.authed(s.checkIn))
+	s.handle("GET "+v1+"/events/{id}/checkins", s.authed(s.checkinCount))
 	if s.Wallet != nil {
 		s.handle("GET "+v1+"/tickets/{id}/pass.pkpass", s.authed(s.applePass))
 		s.handle("GET "+v1+"/tickets/{id}/google-wallet", s.authed(s.googleWallet))

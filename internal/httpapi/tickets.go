@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/boxoffice/boxoffice/internal/account"
+	"github.com/boxoffice/boxoffice/internal/apperr"
 	"github.com/boxoffice/boxoffice/internal/booking"
 )
 
@@ -45,16 +46,37 @@ type checkinResponse struct {
 func (s *Server) checkIn(w http.ResponseWriter, r *http.Request, by account.User) error {
 	var in struct {
 		Barcode string `json:"barcode"`
+		// EventID, when given, ties the scan to the event the gate is
+		// for: a ticket for another is 422 wrong_event.
+		EventID *string `json:"event_id"`
 	}
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	t, err := s.Booking.CheckIn(r.Context(), by, in.Barcode)
+	eventID := ""
+	if in.EventID != nil {
+		if eventID = *in.EventID; eventID == "" {
+			var f apperr.Fields
+			f.Add("event_id", "must not be empty (leave it out to admit a ticket of any event)")
+			return f.Err()
+		}
+	}
+	t, err := s.Booking.CheckInFor(r.Context(), by, in.Barcode, eventID)
 	if err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, checkinResponse{TicketID: t.ID, EventID: t.EventID, Status: "checked_in", Section: t.Section,
 		Row: t.Row, Number: t.Number, CheckedInAt: t.CheckedInAt})
+	return nil
+}
+
+// checkinCount is who is in at an event: GET /events/{id}/checkins.
+func (s *Server) checkinCount(w http.ResponseWriter, r *http.Request, by account.User) error {
+	c, err := s.Booking.GateCount(r.Context(), by, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, c)
 	return nil
 }
 

@@ -78,6 +78,7 @@ var funcs = template.FuncMap{
 	"testCards":    func() any { return testCards },
 	"blankSection": func() sectionForm { return sectionForm{Index: 999, Kind: "reserved", RowNames: "numbers"} },
 	"f1":           func(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) },
+	"grouped":      grouped[int],
 	"half":         func(f float64) float64 { return f / 2 },
 	"neg":          func(f float64) float64 { return -f },
 	"count":        grouped[int64],

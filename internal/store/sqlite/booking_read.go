@@ -246,6 +246,15 @@ func (s *Store) OrderFigures(ctx context.Context, eventID string) (int, int64, i
 	return n, gross, refunded, err
 }
 
+// CheckinCounts counts the event's valid tickets and the scanned ones
+// among them, through the index of valid tickets by event.
+func (s *Store) CheckinCounts(ctx context.Context, eventID string) (int, int, error) {
+	var in, all int
+	err := s.r.QueryRowContext(ctx, `SELECT COUNT(checked_in_at), COUNT(*) FROM tickets
+		WHERE event_id = ? AND status = 'valid'`, eventID).Scan(&in, &all)
+	return in, all, err
+}
+
 // PaidOrderIDs lists an event's paid orders.
 func (s *Store) PaidOrderIDs(ctx context.Context, eventID string) ([]string, error) {
 	return queryIDs(ctx, s.r, `SELECT id FROM orders WHERE event_id = ? AND status = 'paid' ORDER BY created_at`, eventID)

@@ -33,6 +33,7 @@ func exerciseTickets(t *testing.T, newStore func(t *testing.T) Engine) {
 		"TicketNotFound":            testTicketNotFound,
 		"OneValidTicketPerSeat":     testOneValidTicketPerSeat,
 		"CheckInOnce":               testCheckIn,
+		"CheckinCounts":             testCheckinCounts,
 		"VoidTicketsOfOneOrderOnly": testVoidTickets,
 		"ScansRaceForOneTicket":     testScansRaceForOneTicket,
 		"ScanRacesVoid":             testScanRacesVoid,
@@ -182,6 +183,43 @@ func testCheckIn(t *testing.T, s Engine) {
 		}
 		return nil
 	})
+}
+
+// testCheckinCounts: the gate's count is of the event's valid tickets and
+// the scanned ones among them; another event's tickets, a repeat scan and
+// void tickets (scanned or not) do not count.
+func testCheckinCounts(t *testing.T, s Engine) {
+	ctx := context.Background()
+	e, other := smallEvent(t, s), smallEvent(t, s)
+	u := newUser(t, s)
+	want := func(label string, eventID string, in, all int) {
+		t.Helper()
+		gotIn, gotAll, err := s.CheckinCounts(ctx, eventID)
+		if err != nil || gotIn != in || gotAll != all {
+			t.Errorf("%s: CheckinCounts = %d of %d, %v; want %d of %d", label, gotIn, gotAll, err, in, all)
+		}
+	}
+	checkIn := func(ticketID string, at time.Time) {
+		t.Helper()
+		inTx(t, s, func(ctx context.Context, tx booking.Tx) error { _, err := tx.CheckIn(ctx, ticketID, at); return err })
+	}
+	want("no tickets sold", e.ID, 0, 0)
+	o1 := buy(t, s, placeHold(t, s, e.ID, u, seatNos(t, s, e.ID, "A", "")[0:2], holdOpts{}), now)
+	o2 := buy(t, s, placeHold(t, s, e.ID, u, seatNos(t, s, e.ID, "GA", "")[0:1], holdOpts{}), now)
+	oo := buy(t, s, placeHold(t, s, other.ID, u, seatNos(t, s, other.ID, "A", "")[0:1], holdOpts{}), now)
+	checkIn(oo.Tickets[0].ID, now.Add(time.Hour))
+	want("three sold, none in", e.ID, 0, 3)
+	want("the other event", other.ID, 1, 1)
+	gate := now.Add(2 * time.Hour)
+	checkIn(o1.Tickets[0].ID, gate)
+	want("one in", e.ID, 1, 3)
+	checkIn(o1.Tickets[0].ID, gate.Add(time.Minute))
+	want("one in, scanned twice", e.ID, 1, 3)
+	checkIn(o2.Tickets[0].ID, gate)
+	want("two in", e.ID, 2, 3)
+	inTx(t, s, func(ctx context.Context, tx booking.Tx) error { return tx.VoidTickets(ctx, o1.ID) })
+	want("a scanned and an unscanned ticket voided", e.ID, 1, 1)
+	want("no such event", "evt_missing", 0, 0)
 }
 
 func testVoidTickets(t *testing.T, s Engine) {
