@@ -33,6 +33,9 @@ type Card struct {
 	Count int
 	// Capacity is the largest venue the title plays: the size that ranks it.
 	Capacity int
+	// Cities are where the title plays ("Chicago, IL"), in the order of
+	// their first events.
+	Cities []string
 }
 
 // Headlines groups upcoming events into bands in HeadlineOrder, one card
@@ -59,8 +62,11 @@ func Headlines(events []Event, perBand int) []Band {
 		if e.StartsAt.Before(c.Next.StartsAt) || (e.StartsAt.Equal(c.Next.StartsAt) && e.ID < c.Next.ID) {
 			c.Next = e
 		}
-		if e.Venue != nil && e.Venue.Capacity > c.Capacity {
-			c.Capacity = e.Venue.Capacity
+		if e.Venue != nil {
+			c.Capacity = max(c.Capacity, e.Venue.Capacity)
+			if city := cityOf(*e.Venue); city != "" && !contains(c.Cities, city) {
+				c.Cities = append(c.Cities, city)
+			}
 		}
 	}
 	var out []Band
@@ -93,6 +99,13 @@ func Headlines(events []Event, perBand int) []Band {
 		out = append(out, b)
 	}
 	return out
+}
+
+func cityOf(v Venue) string {
+	if v.City != "" && v.Region != "" {
+		return v.City + ", " + v.Region
+	}
+	return v.City
 }
 
 // Headlines is the home page without a query: each category's soonest

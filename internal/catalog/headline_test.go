@@ -17,7 +17,7 @@ var t0 = time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
 
 func ev(id, name, cat string, inHours, capacity int) catalog.Event {
 	return catalog.Event{ID: id, Name: name, Category: cat, StartsAt: t0.Add(time.Duration(inHours) * time.Hour),
-		Venue: &catalog.Venue{ID: "ven_" + id, Capacity: capacity}}
+		Venue: &catalog.Venue{ID: "ven_" + id, Capacity: capacity, City: "Town " + id[:1], Region: "ST"}}
 }
 
 func bandSummary(bs []catalog.Band) string {
@@ -58,7 +58,7 @@ func TestHeadlinesGroupAndRank(t *testing.T) {
 	}
 	// The film card is the title's soonest showtime and counts all three.
 	movie := got[3]
-	if c := movie.Cards[1]; c.Next.ID != "m1" || c.Count != 3 || c.Capacity != 200 {
+	if c := movie.Cards[1]; c.Next.ID != "m1" || c.Count != 3 || c.Capacity != 200 || fmt.Sprint(c.Cities) != "[Town m, ST]" {
 		t.Errorf("The Last Lighthouse card = %+v", c)
 	}
 	if all := catalog.Headlines(events, 10); bandSummary(all) != "sports: s2×1 s3×1 s1×1; concert: c1×1; family: f1×1; movie: m2×1 m1×3 m5×1; other: o1×1; " {
@@ -131,5 +131,17 @@ func TestServiceHeadlines(t *testing.T) {
 	}
 	if cs := bands[2].Cards; len(cs) != 1 || cs[0].Count != 5 || !cs[0].Next.StartsAt.Equal(t0.Add(2*time.Hour)) {
 		t.Errorf("film card %+v", cs)
+	}
+}
+
+func TestHeadlinesCities(t *testing.T) {
+	at := func(id, city, region string, in int) catalog.Event {
+		e := ev(id, "Orbit of Ash", "movie", in, 200)
+		e.Venue.City, e.Venue.Region = city, region
+		return e
+	}
+	bs := catalog.Headlines([]catalog.Event{at("a", "New York", "NY", 1), at("b", "Chicago", "IL", 2), at("c", "New York", "NY", 3), at("d", "Paris", "", 4)}, 3)
+	if len(bs) != 1 || len(bs[0].Cards) != 1 || fmt.Sprint(bs[0].Cards[0].Cities) != "[New York, NY Chicago, IL Paris]" {
+		t.Errorf("cities: %+v", bs)
 	}
 }

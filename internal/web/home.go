@@ -55,6 +55,8 @@ type homeBand struct {
 type homeCard struct {
 	catalog.Card
 	URL, Count, When string
+	// Cities lists where a title plays when that is more than one city.
+	CityList string
 }
 
 type placeLink struct{ Label, URL string }
@@ -192,6 +194,9 @@ func (s *Server) homeBands(bands []catalog.Band) []homeBand {
 				hc.Count = fmt.Sprintf("%d %s", c.Count, noun)
 				hc.When = "next " + hc.When
 				hc.URL = "/?" + url.Values{"q": {c.Next.Name}, "category": {b.Category}}.Encode()
+				if len(c.Cities) > 1 {
+					hc.CityList = strings.Join(c.Cities, " · ")
+				}
 			}
 			hb.Cards = append(hb.Cards, hc)
 		}
