@@ -14,7 +14,7 @@ import (
 // per title, "More movies" lists every showtime a page at a time (Next and
 // Previous, no duplicates or gaps), and "Near a city" knows towns without
 // venues, says when none is near, and offers the other places of an
-// ambiguous name.
+// ambiguous name; it suggests cities as one types.
 func TestBrowserHome(t *testing.T) {
 	s := startSite(t, siteOptions{catalog: demoCatalog})
 	for _, size := range []string{"desktop", "phone"} {
@@ -114,6 +114,13 @@ func TestBrowserHome(t *testing.T) {
 			venues := func() []string {
 				return eval[[]string](tb, `[...document.querySelectorAll('.venue-card h3')].map(h => h.innerText)`)
 			}
+			// Suggestions as one types come from the gazetteer.
+			tb.open("/")
+			tb.fill("#city", "hobo")
+			tb.waitFor(`[...document.querySelectorAll('#city-places option')].some(o => o.value === 'Hoboken, NJ')`, patience)
+			tb.fill("#city", "sao pa")
+			tb.waitFor(`[...document.querySelectorAll('#city-places option')].some(o => o.value === 'São Paulo, Brazil')`, patience)
+
 			for _, city := range []string{"Hoboken", "Newark, NJ"} {
 				page := near(city)
 				vs := strings.Join(venues(), " | ")
