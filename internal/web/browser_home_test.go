@@ -31,6 +31,7 @@ func TestBrowserHome(t *testing.T) {
 			}
 
 			tb.open("/")
+			t.Logf("home page: first byte after %.0f ms", eval[float64](tb, `(e => e.responseStart - e.requestStart)(performance.getEntriesByType('navigation')[0])`))
 			tb.shotView("01-home")
 			tb.shot("01-home-full")
 			fits("home")
@@ -147,6 +148,9 @@ func TestBrowserHome(t *testing.T) {
 			none := eval[string](tb, `(document.getElementById('no-venues') || {}).innerText || ''`)
 			if !strings.Contains(none, "No venues within 80 km of Boise, ID.") || !regexp.MustCompile(`The nearest is .+ in .+, [\d,]+ km away\.`).MatchString(none) {
 				t.Errorf("near Boise: %q\n%s", none, page)
+			}
+			if credit := eval[string](tb, `(document.querySelector('.credit') || {}).innerText || ''`); !strings.Contains(credit, "GeoNames") {
+				t.Errorf("a gazetteer answer does not credit GeoNames: %q", credit)
 			}
 			tb.shot("05-near-boise")
 			fits("near Boise")
