@@ -75,6 +75,9 @@ func Parse(cities, countries io.Reader) (*Gazetteer, error) {
 		if err1 != nil || err2 != nil || err3 != nil || lat < -90 || lat > 90 || lon < -180 || lon > 180 {
 			return fmt.Errorf("bad numbers in %q", strings.Join(f, "\t"))
 		}
+		if strings.TrimSpace(f[0]) == "" || strings.Contains(f[0], ",") {
+			return fmt.Errorf("name %q: empty or with a comma, which no search could find", f[0])
+		}
 		cn, ok := names[f[1]]
 		if !ok {
 			return fmt.Errorf("%s: unknown country %q", f[0], f[1])
@@ -131,6 +134,12 @@ func eachLine(r io.Reader, fields int, f func([]string) error) error {
 // Len is the number of places.
 func (g *Gazetteer) Len() int { return len(g.places) }
 
+// nicknames are what people type for a few big cities instead of their names.
+var nicknames = map[string]string{
+	"nyc": "New York City, NY", "la": "Los Angeles, CA", "sf": "San Francisco, CA", "philly": "Philadelphia, PA",
+	"vegas": "Las Vegas, NV", "dc": "Washington, DC", "nola": "New Orleans, LA", "chi town": "Chicago, IL",
+}
+
 // Lookup finds the places a person means by q: "City", "City, ST",
 // "City, State", "City, Country" or "City, ST, Country", ignoring case and
 // accents ("sao paulo" is São Paulo). "Boise ID" without the comma works
@@ -146,6 +155,9 @@ func (g *Gazetteer) Lookup(q string) []Place {
 	}
 	if name == "" {
 		return nil
+	}
+	if full, ok := nicknames[name]; ok && len(quals) == 0 {
+		return g.Lookup(full)
 	}
 	if out := g.find(name, quals); len(out) > 0 || len(parts) > 1 {
 		return out

@@ -64,6 +64,11 @@ func TestLookupForms(t *testing.T) {
 		{"zurich", "Zürich, Switzerland"},
 		{"Kraków", "Kraków, Poland"},
 		{"London, UK", "London, United Kingdom"},
+		{"NYC", "New York City, NY"},
+		{"la", "Los Angeles, CA"},
+		{"Washington DC", "Washington, DC"},
+		{"Washington, D.C.", "Washington, DC"},
+		{"philly", "Philadelphia, PA"},
 	} {
 		got := g.Lookup(tc.q)
 		if len(got) == 0 {
@@ -173,6 +178,8 @@ func TestParseRejectsBadData(t *testing.T) {
 		"bad latitude":    "Boise\tUS\tID\t143.6\t-116.2\t145987\n",
 		"bad population":  "Boise\tUS\tID\t43.6\t-116.2\tmany\n",
 		"unknown country": "Lyon\tFR\t84\t45.7\t4.8\t522969\n",
+		"comma in name":   "Washington, D.C.\tUS\tDC\t38.9\t-77.0\t601723\n",
+		"empty name":      "\tUS\tDC\t38.9\t-77.0\t601723\n",
 		"empty":           "# nothing\n",
 	} {
 		if _, err := gazetteer.Parse(strings.NewReader(cities), strings.NewReader(countries)); err == nil {

@@ -76,6 +76,11 @@ func run(args []string, stderr io.Writer) error {
 		if c.population < min || c.feature == "PPLX" || strings.ContainsAny(c.name, "\t\n") {
 			continue
 		}
+		// A comma separates the state or country in a search, so a name
+		// with one (GeoNames' "Washington, D.C.") keeps what is before it.
+		if name, _, ok := strings.Cut(c.name, ","); ok {
+			c.name = strings.TrimSpace(name)
+		}
 		kept = append(kept, c)
 		countries[c.country] = true
 	}
