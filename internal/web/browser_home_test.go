@@ -129,7 +129,10 @@ func TestBrowserHome(t *testing.T) {
 					t.Errorf("near %s: venues %s", city, vs)
 				}
 			}
-			tb.shot("04-near-hoboken")
+			if credit := eval[string](tb, `(document.querySelector('.credit') || {}).innerText || ''`); !strings.Contains(credit, "GeoNames") {
+				t.Errorf("near Newark, NJ does not credit GeoNames: %q", credit)
+			}
+			tb.shot("04-near-newark")
 			fits("near Hoboken")
 			// Pasadena, TX has more people, but the Californian one has venues near.
 			for _, c := range []struct{ city, label, venues string }{

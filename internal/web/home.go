@@ -38,6 +38,8 @@ type homeData struct {
 	Where    string
 	// Others are the other places of an ambiguous city name, most populous first.
 	Others []placeLink
+	// Gazetteer is set when the city was found there, which the page credits.
+	Gazetteer bool
 	// Nearest is the closest venue when none is within nearRadiusKm.
 	Nearest   *catalog.Venue
 	NearestKm int
@@ -283,7 +285,7 @@ func (s *Server) nearby(r *http.Request, d *homeData) error {
 			}
 		}
 		p := places[pick]
-		at, d.Where = catalog.Point{Lat: p.Lat, Lon: p.Lon}, p.Label()
+		at, d.Where, d.Gazetteer = catalog.Point{Lat: p.Lat, Lon: p.Lon}, p.Label(), true
 		for i, o := range places {
 			if i != pick && len(d.Others) < 6 {
 				d.Others = append(d.Others, placeLink{Label: o.Label(), URL: "/?" + url.Values{"city": {o.Label()}}.Encode()})
