@@ -26,6 +26,7 @@ import (
 	"github.com/boxoffice/boxoffice/internal/clock"
 	"github.com/boxoffice/boxoffice/internal/config"
 	"github.com/boxoffice/boxoffice/internal/failpoint"
+	"github.com/boxoffice/boxoffice/internal/gazetteer"
 	"github.com/boxoffice/boxoffice/internal/httpapi"
 	"github.com/boxoffice/boxoffice/internal/idempotency"
 	"github.com/boxoffice/boxoffice/internal/ids"
@@ -243,8 +244,13 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		return nil, err
 	}
 	notices := &notify.Admin{Store: st, Clock: o.Clock}
+	places, err := gazetteer.Embedded()
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
 	deps := httpapi.Deps{Accounts: a.Accounts, Catalog: a.Catalog, Booking: a.Booking, Queue: a.Queue, Notify: notices, Idempotency: keys,
-		Wallet: a.Wallet, Clock: o.Clock, Log: o.Log, Ready: st.Ping, RateLimits: cfg.RateLimits,
+		Wallet: a.Wallet, Places: places, Clock: o.Clock, Log: o.Log, Ready: st.Ping, RateLimits: cfg.RateLimits,
 		MaxInFlightWrites: cfg.MaxInFlightWrites, OverloadWait: cfg.OverloadWait}
 	if a.Telemetry != nil {
 		deps.Metrics, deps.Wrap, deps.OnShed = a.Telemetry.Handler(), a.Telemetry.Wrap, a.Telemetry.Shed()
@@ -257,7 +263,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		st.Close()
 		return nil, err
 	}
-	wd := web.Deps{Accounts: a.Accounts, Catalog: a.Catalog, Booking: a.Booking, Queue: a.Queue, Notify: notices, Wallet: a.Wallet, Clock: o.Clock, Log: o.Log,
+	wd := web.Deps{Accounts: a.Accounts, Catalog: a.Catalog, Booking: a.Booking, Queue: a.Queue, Notify: notices, Wallet: a.Wallet, Places: places, Clock: o.Clock, Log: o.Log,
 		Secret: wk, Limit: a.api.LimitForm}
 	if cfg.Notify.DevMailbox {
 		wd.Mailbox = st

@@ -153,6 +153,7 @@ func TestAccessMatrix(t *testing.T) {
 		"GET " + v1 + "/venues":             {req: path(v1 + "/venues"), want: all(200)},
 		"GET " + v1 + "/venues/{id}":        {req: func(f fixture) (string, any) { return v1 + "/venues/" + f.venue, nil }, want: all(200)},
 		"GET " + v1 + "/venues/{id}/events": {req: func(f fixture) (string, any) { return v1 + "/venues/" + f.venue + "/events", nil }, want: all(200)},
+		"GET " + v1 + "/places":             {req: path(v1 + "/places?q=new"), want: all(200)},
 		"POST " + v1 + "/events":            {req: func(f fixture) (string, any) { return v1 + "/events", newEvent(f) }, want: adminOnly(201)},
 		"GET " + v1 + "/events":             {req: path(v1 + "/events"), want: all(200)},
 		"GET " + v1 + "/events/{id}":        {req: func(f fixture) (string, any) { return v1 + "/events/" + f.event, nil }, want: all(200)},

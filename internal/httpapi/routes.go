@@ -19,6 +19,9 @@ func (s *Server) routes() {
 	s.handle("GET "+v1+"/venues", s.listVenues)
 	s.handle("GET "+v1+"/venues/{id}", s.getVenue)
 	s.handle("GET "+v1+"/venues/{id}/events", s.venueEvents)
+	if s.Places != nil {
+		s.handle("GET "+v1+"/places", s.listPlaces)
+	}
 
 	s.handle("POST "+v1+"/events", s.authed(s.idempotent(s.createEvent)))
 	s.handle("GET "+v1+"/events", s.listEvents)

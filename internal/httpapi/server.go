@@ -20,6 +20,7 @@ import (
 	"github.com/boxoffice/boxoffice/internal/catalog"
 	"github.com/boxoffice/boxoffice/internal/clock"
 	"github.com/boxoffice/boxoffice/internal/config"
+	"github.com/boxoffice/boxoffice/internal/gazetteer"
 	"github.com/boxoffice/boxoffice/internal/httpx"
 	"github.com/boxoffice/boxoffice/internal/idempotency"
 	"github.com/boxoffice/boxoffice/internal/ids"
@@ -43,7 +44,9 @@ type Deps struct {
 	// Notify is the admins' view of the outbox; nil leaves its routes out.
 	Notify *notify.Admin
 	// Wallet makes tickets' wallet passes; nil leaves their routes out.
-	Wallet      *wallet.Service
+	Wallet *wallet.Service
+	// Places suggests cities (GET /places); nil leaves the route out.
+	Places      *gazetteer.Gazetteer
 	Idempotency idempotency.Store
 	Clock       clock.Clock
 	Log         *slog.Logger

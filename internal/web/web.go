@@ -23,6 +23,7 @@ import (
 	"github.com/boxoffice/boxoffice/internal/booking"
 	"github.com/boxoffice/boxoffice/internal/catalog"
 	"github.com/boxoffice/boxoffice/internal/clock"
+	"github.com/boxoffice/boxoffice/internal/gazetteer"
 	"github.com/boxoffice/boxoffice/internal/httpx"
 	"github.com/boxoffice/boxoffice/internal/notify"
 	"github.com/boxoffice/boxoffice/internal/queue"
@@ -52,6 +53,9 @@ type Deps struct {
 	// Wallet makes the tickets' Apple and Google Wallet passes, which every
 	// valid ticket on a page offers.
 	Wallet *wallet.Service
+	// Places finds the city typed into "Near a city"; nil uses the
+	// gazetteer built into the binary.
+	Places *gazetteer.Gazetteer
 	Clock  clock.Clock
 	Log    *slog.Logger
 	// Secret keys the CSRF tokens; every instance must share it.
@@ -103,6 +107,13 @@ func New(d Deps) (*Server, error) {
 	}
 	if d.Wallet == nil {
 		return nil, fmt.Errorf("web: the wallet is required (ticket pages link to passes)")
+	}
+	if d.Places == nil {
+		g, err := gazetteer.Embedded()
+		if err != nil {
+			return nil, fmt.Errorf("web: %w", err)
+		}
+		d.Places = g
 	}
 	if len(d.Secret) < 16 {
 		return nil, fmt.Errorf("web: the secret must be at least 16 bytes")

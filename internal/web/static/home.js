@@ -17,3 +17,40 @@ if (button && form && 'geolocation' in navigator) {
     }, { timeout: 10000, maximumAge: 600000 });
   });
 }
+
+// "Near a city" suggestions as you type, from the gazetteer (GET /api/v1/places).
+const city = document.getElementById('city');
+const places = document.getElementById('city-places');
+if (city && places) {
+  let timer = 0;
+  let asked = '';
+  let pending = null;
+  city.addEventListener('input', () => {
+    clearTimeout(timer);
+    const q = city.value.split(',')[0].trim();
+    if (q.length < 2 || q === asked) {
+      return;
+    }
+    timer = setTimeout(async () => {
+      asked = q;
+      if (pending) {
+        pending.abort();
+      }
+      pending = new AbortController();
+      try {
+        const res = await fetch(`/api/v1/places?limit=8&q=${encodeURIComponent(q)}`, { signal: pending.signal });
+        if (!res.ok) {
+          return;
+        }
+        const body = await res.json();
+        places.replaceChildren(...body.places.map(p => {
+          const o = document.createElement('option');
+          o.value = p.label;
+          return o;
+        }));
+      } catch {
+        // Offline or superseded: typing still works without suggestions.
+      }
+    }, 150);
+  });
+}
