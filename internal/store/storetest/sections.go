@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/boxoffice/boxoffice/internal/apperr"
 	"github.com/boxoffice/boxoffice/internal/booking"
 	"github.com/boxoffice/boxoffice/internal/catalog"
 )
@@ -77,6 +78,17 @@ func testEventOnSomeSections(t *testing.T, s Engine) {
 	if c := seatCounts(t, s, e.ID, now); c.Capacity != 10 || c.Available != 10 {
 		t.Errorf("SeatCounts = %+v, want capacity 10, all available", c)
 	}
+
+	// Holds by section find the sections on sale only.
+	inTx(t, s, func(ctx context.Context, tx booking.Tx) error {
+		if _, _, err := tx.Section(ctx, e.ID, "Screen 2"); !apperr.Is(err, apperr.NotFound) {
+			t.Errorf("Section(Screen 2) of a showtime on screens 1 and 3: %v, want not_found", err)
+		}
+		if _, _, err := tx.Section(ctx, other.ID, "Screen 2"); err != nil {
+			t.Errorf("Section(Screen 2) of the Screen 2 showtime: %v", err)
+		}
+		return nil
+	})
 
 	// A sale on screen 3 and a hold on screen 1: the books balance on the
 	// event's 10 places and the sales name screen 3 only.
