@@ -29,11 +29,15 @@ type eventForm struct {
 	Event *catalog.Event
 }
 
+// priceForm is one section of the venue in the event form: whether it is
+// on sale (all are, unless the organizer unticks some: a showtime on one
+// screen of a cinema) and its price.
 type priceForm struct {
 	Index          int
 	Section, Price string
 	GA             bool
 	Capacity       int
+	OnSale         bool
 }
 
 type addOnForm struct {
@@ -86,7 +90,7 @@ func (s *Server) loadVenues(r *http.Request, f *eventForm) error {
 	f.Venue = &v
 	if f.Prices == nil {
 		for i, sec := range v.Sections {
-			f.Prices = append(f.Prices, priceForm{Index: i, Section: sec.Name, GA: sec.GeneralAdmission, Capacity: sec.Capacity})
+			f.Prices = append(f.Prices, priceForm{Index: i, Section: sec.Name, GA: sec.GeneralAdmission, Capacity: sec.Capacity, OnSale: true})
 		}
 	}
 	return nil
@@ -101,8 +105,13 @@ func (s *Server) createEvent(w http.ResponseWriter, r *http.Request) error {
 	if err := s.loadVenues(r, &f); err != nil {
 		return err
 	}
+	// The form marks that it carries the on-sale boxes, so that an
+	// unticked box (which a browser does not send) is told apart from a
+	// post without them, which sells every section.
+	boxes := r.PostFormValue("sections_form") != ""
 	for i := range f.Prices {
 		f.Prices[i].Price = r.PostFormValue("price_" + strconv.Itoa(i))
+		f.Prices[i].OnSale = !boxes || r.PostFormValue("on_"+strconv.Itoa(i)) != ""
 	}
 	for i := range addOnFormRows {
 		p := "addon" + strconv.Itoa(i) + "_"
@@ -126,10 +135,21 @@ func (s *Server) createEvent(w http.ResponseWriter, r *http.Request) error {
 		d := cents(&fe, "default price", f.DefaultPrice)
 		in.DefaultPriceCents = &d
 	}
+	var onSale []string
 	for _, p := range f.Prices {
+		if !p.OnSale {
+			continue // its price, if typed, is not asked for
+		}
+		onSale = append(onSale, p.Section)
 		if strings.TrimSpace(p.Price) != "" {
 			in.Prices = append(in.Prices, catalog.Price{Section: p.Section, PriceCents: cents(&fe, "price of "+p.Section, p.Price)})
 		}
+	}
+	switch {
+	case f.Venue != nil && len(onSale) == 0:
+		fe.Add("sections on sale", "tick at least one section to sell")
+	case len(onSale) < len(f.Prices):
+		in.Sections = onSale
 	}
 	for _, a := range f.AddOns {
 		if strings.TrimSpace(a.Name) == "" {
