@@ -191,20 +191,23 @@ func layoutPositioned(mv *mapView, pos map[string][2]float64, label string) {
 }
 
 func layoutGrid(mv *mapView, label string) {
-	const cw, ch, gap = 150.0, 90.0, 16.0
-	// Four columns, or fewer when there are fewer sections, so that one
-	// screen of a cinema sits under its screen rather than at the left.
-	units, widest := 0, 1
-	for _, s := range mv.Shapes {
-		span := 1
-		if s.GA {
-			span = 2
-		}
-		units, widest = units+span, max(widest, span)
-	}
-	cols := min(4, max(units, widest))
-	width := float64(cols)*cw + float64(cols-1)*gap
+	const cols, cw, ch, gap = 4, 150.0, 90.0, 16.0
+	width := cols*cw + (cols-1)*gap
 	mv.Field = &mapField{X: width / 2, Y: 30, W: width * 0.6, H: 44, Label: label}
+	// Sections that fill less than one row sit centred under the stage:
+	// one screen of a cinema faces its screen rather than sitting at the
+	// left of an empty grid.
+	units := 0
+	for _, s := range mv.Shapes {
+		units++
+		if s.GA {
+			units++
+		}
+	}
+	offset := 0.0
+	if units < cols {
+		offset = (width - (float64(units)*cw + float64(units-1)*gap)) / 2
+	}
 	col, y := 0, 80.0
 	for i := range mv.Shapes {
 		s := &mv.Shapes[i]
@@ -216,7 +219,7 @@ func layoutGrid(mv *mapView, label string) {
 			col, y = 0, y+ch+gap
 		}
 		w := float64(span)*cw + float64(span-1)*gap
-		s.X, s.Y, s.W, s.H, s.FontSize = float64(col)*(cw+gap)+w/2, y+ch/2, w, ch, 18
+		s.X, s.Y, s.W, s.H, s.FontSize = offset+float64(col)*(cw+gap)+w/2, y+ch/2, w, ch, 18
 		col += span
 	}
 	mv.ViewBox = fmt.Sprintf("-10 0 %.0f %.0f", width+20, y+ch+20)

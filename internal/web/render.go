@@ -18,6 +18,16 @@ import (
 	"github.com/boxoffice/boxoffice/internal/booking"
 )
 
+// sectionLabel names a section for a buyer: "Sec 312" for a numbered
+// block, and a named one by its name alone, so that a cinema's seat reads
+// "Screen 2 • Row F", not "Sec Screen 2".
+func sectionLabel(name string) string {
+	if name != "" && name[0] >= '0' && name[0] <= '9' {
+		return "Sec " + name
+	}
+	return name
+}
+
 // pages are the parsed templates: each page file together with layout.html.
 type pages struct{ byName map[string]*template.Template }
 
@@ -30,6 +40,7 @@ var funcs = template.FuncMap{
 	"cardBrand":  cardBrand,
 	"moneyKinds": func() []moneyKind { return moneyKinds },
 	"line":       moneyLine,
+	"sec":        sectionLabel,
 	"plus":       func(a, b int64) int64 { return a + b },
 	"times":      func(n int, c int64) int64 { return int64(n) * c },
 	"localTime":  localTime,
