@@ -68,6 +68,9 @@ func TestBrowserCinema(t *testing.T) {
 	if secs := eval[[]string](tb, `[...document.querySelectorAll('#seatmap .sec')].map(g => g.dataset.section + '/' + g.dataset.capacity)`); len(secs) != 1 || secs[0] != "Screen 2/18" {
 		t.Errorf("the map shows sections %q, want Screen 2's 18 seats alone", secs)
 	}
+	if others := eval[string](tb, `document.querySelector('.other-dates')?.innerText || ''`); strings.Count(others, "· Screen 1") != 2 {
+		t.Errorf("the other showtimes read %q, want both on Screen 1 named so", others)
+	}
 	if strings.Contains(eval[string](tb, `document.querySelector('#seatmap').textContent`), "Screen 1") {
 		t.Error("the Screen 2 showtime's map shows Screen 1")
 	}

@@ -41,6 +41,7 @@ var funcs = template.FuncMap{
 	"moneyKinds": func() []moneyKind { return moneyKinds },
 	"line":       moneyLine,
 	"sec":        sectionLabel,
+	"part":       partOf,
 	"plus":       func(a, b int64) int64 { return a + b },
 	"times":      func(n int, c int64) int64 { return int64(n) * c },
 	"localTime":  localTime,
