@@ -25,8 +25,10 @@ type eventForm struct {
 	Queue                                                                          queueForm
 	Prices                                                                         []priceForm
 	AddOns                                                                         []addOnForm
-	// Event is set when editing.
+	// Event is set when editing; Part then names its sections on sale
+	// when they are not the whole venue (a showtime's screen).
 	Event *catalog.Event
+	Part  string
 }
 
 // priceForm is one section of the venue in the event form: whether it is
@@ -190,6 +192,9 @@ func (s *Server) editEventPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := formOf(e)
+	if f.Part, err = s.partOf(r, e); err != nil {
+		return err
+	}
 	s.render(w, r, http.StatusOK, "event_form", view{Title: "Edit " + e.Name, Data: &f, Notice: adminNotice(r.URL.Query().Get("notice"))})
 	return nil
 }
@@ -241,10 +246,22 @@ func (s *Server) updateEvent(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := formOf(e)
+	if f.Part, err = s.partOf(r, e); err != nil {
+		return err
+	}
 	f.Name, f.Category, f.Description, f.StartsAt, f.OnsaleAt = in.Name, in.Category, in.Description, in.StartsAt, in.OnsaleAt
 	f.MaxPerUser, f.ServiceFee, f.OrderFee, f.Queue = in.MaxPerUser, in.ServiceFee, in.OrderFee, in.Queue
 	s.render(w, r, statusFor(code), "event_form", view{Title: "Edit " + e.Name, Error: msg, Data: &f})
 	return nil
+}
+
+// partOf names the sections e sells when they are not all of its venue's.
+func (s *Server) partOf(r *http.Request, e catalog.Event) (string, error) {
+	v, err := s.Catalog.Venue(r.Context(), e.VenueID)
+	if err != nil {
+		return "", err
+	}
+	return partOf(e, v), nil
 }
 
 // localInput reads a datetime-local value in the venue's time zone.

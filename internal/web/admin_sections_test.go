@@ -73,6 +73,21 @@ func TestAdminEventOnOneScreen(t *testing.T) {
 		t.Error("the sales page does not give the screen's capacity, 18")
 	}
 
+	// Its edit page says what it sells; saving it keeps that.
+	_, page = get(t, c, s.URL+"/admin/events/"+id)
+	if !strings.Contains(page, `<p id="e-part">On sale at this event: <strong>Screen 2</strong> only`) {
+		t.Error("the edit page does not say that only Screen 2 is on sale")
+	}
+	res, _ = post(t, c, s.URL+"/admin/events/"+id, url.Values{"csrf": {csrfOf(t, page)}, "name": {"Orbit of Ash (late)"}, "category": {"movie"},
+		"starts_at": {"2030-01-05T22:00"}, "onsale_at": {"2029-12-01T10:00"}, "max_per_user": {"10"}, "service_fee": {"1.50"},
+		"order_fee": {"0"}, "admit_per_minute": {"600"}, "queue_mode": {"fixed"}, "queue_pow": {"0"}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("saving the showtime: %d", res.StatusCode)
+	}
+	if e, err = s.App.Catalog.Event(t.Context(), id); err != nil || e.Name != "Orbit of Ash (late)" || !slices.Equal(e.Sections, []string{"Screen 2"}) {
+		t.Errorf("after saving: %q on %v (%v)", e.Name, e.Sections, err)
+	}
+
 	// Both ticked: the whole venue, as before the boxes.
 	res, _ = post(t, c, s.URL+"/admin/events", form("on_0", "on_1"))
 	if res.StatusCode != http.StatusSeeOther {
