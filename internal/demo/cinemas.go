@@ -58,7 +58,7 @@ func cinemaList() []cinema {
 			lat: 40.7775, lon: -73.9817, matinee: 1700, evening: 1900, screens: []screen{
 				{rows: 12, seats: 16, films: []int{1}, times: fourShows},
 				{rows: 10, seats: 14, films: []int{0, 2}, times: fourShows},
-				{rows: 8, seats: 12, films: []int{3}, times: threeShows},
+				{rows: 8, seats: 12, films: []int{3, 1}, times: threeShows}, // the science-fiction hit on two screens
 			}},
 		{name: "Alamo Drafthouse Downtown LA", address: "700 W 7th St", city: "Los Angeles", region: "CA", tz: "America/Los_Angeles",
 			lat: 34.0469, lon: -118.2550, matinee: 1600, evening: 1800, screens: []screen{

@@ -128,6 +128,7 @@ func TestLoad(t *testing.T) {
 			loc := mustLoc(t, v.Timezone)
 			days := map[string]bool{}
 			screens := map[string]int{}
+			filmScreens := map[string]map[string]bool{} // title -> screens it plays on
 			es, err := cat.VenueEvents(ctx, v.ID, 500)
 			if err != nil {
 				t.Fatal(err)
@@ -140,6 +141,10 @@ func TestLoad(t *testing.T) {
 					t.Fatalf("%s at %s is on sections %v, want one screen", e.Name, v.Name, e.Sections)
 				}
 				screens[e.Sections[0]]++
+				if filmScreens[e.Name] == nil {
+					filmScreens[e.Name] = map[string]bool{}
+				}
+				filmScreens[e.Name][e.Sections[0]] = true
 				days[e.StartsAt.In(loc).Format(time.DateOnly)] = true
 			}
 			if len(screens) != len(v.Sections) {
@@ -147,6 +152,9 @@ func TestLoad(t *testing.T) {
 			}
 			if len(days) < 7 {
 				t.Errorf("%s has showtimes on %d days, want a week", v.Name, len(days))
+			}
+			if v.Name == "AMC Lincoln Square 13" && len(filmScreens["Orbit of Ash"]) != 2 {
+				t.Errorf("%s shows Orbit of Ash on %d screens, want 2 (one film's grid across screens)", v.Name, len(filmScreens["Orbit of Ash"]))
 			}
 			// A showtime sells its screen's seats only.
 			e, err := cat.Event(ctx, es[0].ID)
