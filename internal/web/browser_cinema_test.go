@@ -83,6 +83,9 @@ func TestBrowserCinema(t *testing.T) {
 	tb.do(chromedpClick(`#seatmap .sec[data-section="Screen 2"]`))
 	tb.waitFor(`document.querySelectorAll('#sp-seats [data-seat-id]').length === 18`, patience)
 	tb.waitFor(`(() => { const y = scrollY, s = window.__lastY; window.__lastY = y; return s === y; })()`, patience)
+	if title := eval[string](tb, `document.getElementById('sp-title').textContent`); !strings.HasPrefix(title, "Screen 2 · ") {
+		t.Errorf("the screen's seat panel is titled %q, want Screen 2 · …", title)
+	}
 	tb.do(chromedpClick(`#sp-seats [data-seat-id][data-status=available]:nth-of-type(3)`))
 	tb.waitFor(`document.querySelectorAll('#pick-inputs input[name=seat]').length === 1`, patience)
 	tb.shot("04-screen-seats")
