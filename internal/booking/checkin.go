@@ -138,12 +138,22 @@ func (s *Service) otherEvent(ctx context.Context, t Ticket) error {
 }
 
 // SeatLine is a ticket's place as the gate says it: "Sec 312 · Row 12 ·
-// Seat 5", or "Sec Floor · General admission".
+// Seat 5", "Screen 2 · Row F · Seat 7", or "Floor · General admission".
 func SeatLine(t Ticket) string {
 	if t.Row == nil || t.Number == nil {
-		return "Sec " + t.Section + " · General admission"
+		return SectionLabel(t.Section) + " · General admission"
 	}
-	return fmt.Sprintf("Sec %s · Row %s · Seat %d", t.Section, *t.Row, *t.Number)
+	return fmt.Sprintf("%s · Row %s · Seat %d", SectionLabel(t.Section), *t.Row, *t.Number)
+}
+
+// SectionLabel names a section for people: "Sec 312" for a numbered
+// block, and a named one by its name alone, so that a cinema's seat reads
+// "Screen 2", not "Sec Screen 2".
+func SectionLabel(name string) string {
+	if name != "" && name[0] >= '0' && name[0] <= '9' {
+		return "Sec " + name
+	}
+	return name
 }
 
 // GateCount is how many of an event's valid tickets have been scanned in.

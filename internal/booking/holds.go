@@ -230,7 +230,7 @@ func (s *Service) gaSeats(ctx context.Context, tx Tx, eventID string, r HoldRequ
 	secID, ga, err := tx.Section(ctx, eventID, r.Section)
 	if apperr.Is(err, apperr.NotFound) {
 		var f apperr.Fields
-		f.Add("section", "this event's venue has no section %q", r.Section)
+		f.Add("section", "this event has no section %q on sale", r.Section)
 		return nil, f.Err()
 	}
 	if err != nil {
@@ -272,7 +272,7 @@ func (s *Service) bestSeats(ctx context.Context, tx Tx, b *batch, eventID string
 		secID, ga, err := tx.Section(ctx, eventID, r.Section)
 		if apperr.Is(err, apperr.NotFound) {
 			var fe apperr.Fields
-			fe.Add("section", "this event's venue has no section %q", r.Section)
+			fe.Add("section", "this event has no section %q on sale", r.Section)
 			return nil, fe.Err()
 		}
 		if err != nil {

@@ -112,7 +112,9 @@ type Tx interface {
 	// (held seats carry their own prices), and every hold and both halves
 	// of every checkout read the event.
 	Event(ctx context.Context, id string) (catalog.Event, error)
-	// Section finds a section of the event's venue by name, or apperr.NotFound.
+	// Section finds a section on sale at the event (one it prices) by
+	// name, or apperr.NotFound: a section of the venue the event does not
+	// sell has no seats to hold.
 	Section(ctx context.Context, eventID, name string) (id string, ga bool, err error)
 	// LockUserEvent serializes one user's holds for one event, so that
 	// parallel requests cannot each see room under the ticket limit.

@@ -18,6 +18,9 @@ const (
 )
 
 // Event is something that happens at a venue, with prices per section.
+// Sections names the venue's sections on sale at it, in venue order: the
+// sections Prices lists. A showtime on one screen of a cinema has that
+// screen only; most events have every section.
 type Event struct {
 	ID                string    `json:"id"`
 	VenueID           string    `json:"venue_id"`
@@ -29,6 +32,7 @@ type Event struct {
 	MaxTicketsPerUser int       `json:"max_tickets_per_user"`
 	Currency          string    `json:"currency"`
 	Prices            []Price   `json:"prices"`
+	Sections          []string  `json:"sections"`
 	ServiceFeeCents   int64     `json:"service_fee_cents"`
 	OrderFeeCents     int64     `json:"order_fee_cents"`
 	AddOns            []AddOn   `json:"add_ons"`
@@ -92,6 +96,16 @@ func (e Event) OnSale(now time.Time) bool {
 	return e.Status == StatusPublished && !now.Before(e.OnsaleAt) && now.Before(e.StartsAt)
 }
 
+// SectionsOf names the sections prices are for, in their order: the
+// sections an event puts on sale, since only a priced section has seats.
+func SectionsOf(prices []Price) []string {
+	out := make([]string, len(prices))
+	for i, p := range prices {
+		out[i] = p.Section
+	}
+	return out
+}
+
 // PriceOf returns the price of a section by name.
 func (e Event) PriceOf(section string) (int64, bool) {
 	for _, p := range e.Prices {
@@ -102,7 +116,10 @@ func (e Event) PriceOf(section string) (int64, bool) {
 	return 0, false
 }
 
-// EventInput is the body of POST /events.
+// EventInput is the body of POST /events. Sections names the venue's
+// sections to put on sale; nil (omitted) puts every section on sale. One
+// screen of a cinema, or the stands of an arena without its floor, is an
+// event on some sections.
 type EventInput struct {
 	VenueID           string       `json:"venue_id"`
 	Name              string       `json:"name"`
@@ -112,6 +129,7 @@ type EventInput struct {
 	OnsaleAt          *time.Time   `json:"onsale_at"`
 	MaxTicketsPerUser *int         `json:"max_tickets_per_user"`
 	Currency          string       `json:"currency"`
+	Sections          []string     `json:"sections"`
 	Prices            []Price      `json:"prices"`
 	DefaultPriceCents *int64       `json:"default_price_cents"`
 	ServiceFeeCents   int64        `json:"service_fee_cents"`
@@ -176,11 +194,29 @@ func (in *EventInput) Validate(v Venue) error {
 	for _, s := range v.Sections {
 		sections[s.Name] = true
 	}
+	onSale := in.onSale(v)
+	if in.Sections != nil {
+		if len(in.Sections) == 0 {
+			f.Add("sections", "must name at least one section (omit it to put every section on sale)")
+		}
+		listed := map[string]bool{}
+		for i, name := range in.Sections {
+			field := fmt.Sprintf("sections[%d]", i)
+			if !sections[name] {
+				f.Add(field, "venue has no section %q", name)
+			} else if listed[name] {
+				f.Add(field, "section %q is listed twice", name)
+			}
+			listed[name] = true
+		}
+	}
 	priced := map[string]bool{}
 	for i, p := range in.Prices {
 		field := fmt.Sprintf("prices[%d]", i)
 		if !sections[p.Section] {
 			f.Add(field+".section", "venue has no section %q", p.Section)
+		} else if !onSale[p.Section] {
+			f.Add(field+".section", "section %q is not on sale at this event (it is not in sections)", p.Section)
 		} else if priced[p.Section] {
 			f.Add(field+".section", "section %q is priced twice", p.Section)
 		}
@@ -188,7 +224,7 @@ func (in *EventInput) Validate(v Venue) error {
 		money(field+".price_cents", p.PriceCents)
 	}
 	for _, s := range v.Sections {
-		if !priced[s.Name] && in.DefaultPriceCents == nil {
+		if onSale[s.Name] && !priced[s.Name] && in.DefaultPriceCents == nil {
 			f.Add("prices", "section %q has no price and no default_price_cents is given", s.Name)
 		}
 	}
@@ -213,6 +249,22 @@ func (in *EventInput) Validate(v Venue) error {
 	}
 	checkQueue(&f, in.Queue, in.OnsaleAt)
 	return f.Err()
+}
+
+// onSale is the set of the venue's sections the input puts on sale: those
+// named in Sections, or every section when Sections is nil.
+func (in *EventInput) onSale(v Venue) map[string]bool {
+	out := map[string]bool{}
+	if in.Sections == nil {
+		for _, s := range v.Sections {
+			out[s.Name] = true
+		}
+		return out
+	}
+	for _, name := range in.Sections {
+		out[name] = true
+	}
+	return out
 }
 
 func contains(list []string, s string) bool {

@@ -104,7 +104,8 @@ func (s *Service) Venues(ctx context.Context, text string, near *Point, radiusKm
 
 func ptr[T any](v T) *T { return &v }
 
-// CreateEvent validates an event against its venue and puts its seats on sale.
+// CreateEvent validates an event against its venue and puts the seats of
+// its sections (every section unless in.Sections names some) on sale.
 func (s *Service) CreateEvent(ctx context.Context, by account.User, in EventInput) (Event, error) {
 	if err := requireAdmin(by); err != nil {
 		return Event{}, err
@@ -134,7 +135,13 @@ func (s *Service) CreateEvent(ctx context.Context, by account.User, in EventInpu
 	for _, p := range in.Prices {
 		given[p.Section] = p.PriceCents
 	}
+	onSale := in.onSale(v)
+	avail := 0
 	for _, sec := range v.Sections { // venue order, so listings read like the map
+		if !onSale[sec.Name] {
+			continue
+		}
+		avail += sec.Capacity
 		p, ok := given[sec.Name]
 		if !ok {
 			p = *in.DefaultPriceCents
@@ -144,6 +151,7 @@ func (s *Service) CreateEvent(ctx context.Context, by account.User, in EventInpu
 	for _, a := range in.AddOns {
 		e.AddOns = append(e.AddOns, AddOn{ID: ids.New("add"), Name: a.Name, PriceCents: a.PriceCents, MaxPerOrder: a.MaxPerOrder})
 	}
+	e.Sections = SectionsOf(e.Prices)
 	e.MinPriceCents, e.MaxPriceCents = priceRange(e.Prices)
 	summary := v
 	summary.Sections = nil
@@ -151,7 +159,6 @@ func (s *Service) CreateEvent(ctx context.Context, by account.User, in EventInpu
 	if err := s.store.CreateEvent(ctx, e); err != nil {
 		return Event{}, fmt.Errorf("create event: %w", err)
 	}
-	avail := v.Capacity
 	e.Available = &avail
 	return e, nil
 }

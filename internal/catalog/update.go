@@ -48,7 +48,7 @@ func (s *Service) UpdateEvent(ctx context.Context, by account.User, id string, u
 	}
 	in := EventInput{VenueID: e.VenueID, Name: e.Name, Category: e.Category, Description: e.Description,
 		StartsAt: &e.StartsAt, OnsaleAt: &e.OnsaleAt, MaxTicketsPerUser: &e.MaxTicketsPerUser, Currency: e.Currency,
-		Prices: e.Prices, ServiceFeeCents: e.ServiceFeeCents, OrderFeeCents: e.OrderFeeCents, Queue: &e.Queue}
+		Sections: SectionsOf(e.Prices), Prices: e.Prices, ServiceFeeCents: e.ServiceFeeCents, OrderFeeCents: e.OrderFeeCents, Queue: &e.Queue}
 	for _, a := range e.AddOns {
 		in.AddOns = append(in.AddOns, AddOnInput{Name: a.Name, PriceCents: a.PriceCents, MaxPerOrder: a.MaxPerOrder})
 	}

@@ -7,12 +7,14 @@ import (
 	"github.com/boxoffice/boxoffice/internal/catalog"
 )
 
-// A cinema is a few screens; each screen is its own small reserved venue,
-// so a film's showtimes are simply events at that venue and "what's on at
-// this screen" is catalog.Service.VenueEvents.
+// A cinema is one venue whose sections are its screens ("Screen 1",
+// "Screen 2", ...), and every showtime is an event on one screen
+// (EventInput.Sections): "what's on at this cinema" is one
+// catalog.Service.VenueEvents, and each showtime sells its screen's seats
+// alone.
 
-// auditorium is the one section of a screen.
-const auditorium = "Auditorium"
+// screenName names screen si (0-based) of a cinema, as its section.
+func screenName(si int) string { return fmt.Sprintf("Screen %d", si+1) }
 
 // showDays is how many days of showtimes each cinema gets: a week.
 const showDays = 7
@@ -56,7 +58,7 @@ func cinemaList() []cinema {
 			lat: 40.7775, lon: -73.9817, matinee: 1700, evening: 1900, screens: []screen{
 				{rows: 12, seats: 16, films: []int{1}, times: fourShows},
 				{rows: 10, seats: 14, films: []int{0, 2}, times: fourShows},
-				{rows: 8, seats: 12, films: []int{3}, times: threeShows},
+				{rows: 8, seats: 12, films: []int{3, 1}, times: threeShows}, // the science-fiction hit on two screens
 			}},
 		{name: "Alamo Drafthouse Downtown LA", address: "700 W 7th St", city: "Los Angeles", region: "CA", tz: "America/Los_Angeles",
 			lat: 34.0469, lon: -118.2550, matinee: 1600, evening: 1800, screens: []screen{
@@ -80,7 +82,8 @@ func (s screen) seatRows() []catalog.Row {
 	return rows
 }
 
-// cinemas builds every screen of every cinema with a week of showtimes.
+// cinemas builds every cinema, its screens as sections, with a week of
+// showtimes, each on one screen.
 func cinemas(now time.Time) ([]venuePlan, error) {
 	var out []venuePlan
 	fs := films()
@@ -89,11 +92,10 @@ func cinemas(now time.Time) ([]venuePlan, error) {
 		if err != nil {
 			return nil, err
 		}
-		screens := make([]venuePlan, len(c.screens))
+		vp := venuePlan{venue: catalog.VenueInput{Name: c.name, Address: c.address,
+			City: c.city, Region: c.region, Country: "US", Lat: ptr(c.lat), Lon: ptr(c.lon), Timezone: c.tz}}
 		for si, s := range c.screens {
-			screens[si].venue = catalog.VenueInput{Name: fmt.Sprintf("%s — Screen %d", c.name, si+1), Address: c.address,
-				City: c.city, Region: c.region, Country: "US", Lat: ptr(c.lat), Lon: ptr(c.lon), Timezone: c.tz,
-				Sections: []catalog.SectionInput{{Name: auditorium, Rows: s.seatRows()}}}
+			vp.venue.Sections = append(vp.venue.Sections, catalog.SectionInput{Name: screenName(si), Rows: s.seatRows()})
 		}
 		// A week starting today, local time; a day whose shows are all past
 		// (late at night) does not count, so there are always seven days.
@@ -113,14 +115,15 @@ func cinemas(now time.Time) ([]venuePlan, error) {
 					e := catalog.EventInput{Name: f.title, Category: "movie",
 						Description: fmt.Sprintf("%s · %d min · Rated %s. %s", f.genre, f.minutes, f.rating, f.logline),
 						StartsAt:    ptr(starts), OnsaleAt: ptr(now.Add(-24 * time.Hour)), MaxTicketsPerUser: ptr(10), Currency: "USD",
-						Prices:          []catalog.Price{{Section: auditorium, PriceCents: price}},
+						Sections:        []string{screenName(si)},
+						Prices:          []catalog.Price{{Section: screenName(si), PriceCents: price}},
 						ServiceFeeCents: 150,
 						AddOns:          []catalog.AddOnInput{{Name: "Popcorn and a drink", PriceCents: 1250, MaxPerOrder: 10}}}
 					ep := eventPlan{event: e}
-					if ci == 0 && si == 0 && len(screens[0].events) == 0 {
-						ep.highlight = fmt.Sprintf("%s (%s, %s)", f.title, screens[0].venue.Name, localLabel(starts, loc))
+					if ci == 0 && si == 0 && !highlighted(vp.events) {
+						ep.highlight = fmt.Sprintf("%s (%s, %s, %s)", f.title, c.name, screenName(si), localLabel(starts, loc))
 					}
-					screens[si].events = append(screens[si].events, ep)
+					vp.events = append(vp.events, ep)
 					shown = true
 				}
 			}
@@ -128,7 +131,16 @@ func cinemas(now time.Time) ([]venuePlan, error) {
 				days++
 			}
 		}
-		out = append(out, screens...)
+		out = append(out, vp)
 	}
 	return out, nil
+}
+
+func highlighted(es []eventPlan) bool {
+	for _, e := range es {
+		if e.highlight != "" {
+			return true
+		}
+	}
+	return false
 }

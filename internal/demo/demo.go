@@ -26,10 +26,11 @@ var ErrNotEmpty = errors.New("demo: the catalog already has venues")
 
 // Summary is what Load made, for the command to print.
 type Summary struct {
-	Venues int // venues created, one per cinema screen
+	Venues int // venues created, one per cinema (its screens are its sections)
 	Events int // events created, every showtime counting as one
 	// Seats is the number of places put on sale, summed over every event
-	// (each event has its own copy of its venue's seats).
+	// (each event has its own copy of the seats of its sections on sale:
+	// a showtime, of its screen's).
 	Seats int
 	// Stadium and Arena are the venue ids of the stadium and the arena.
 	Stadium, Arena string
@@ -85,7 +86,7 @@ func Load(ctx context.Context, cat *catalog.Service, admin account.User, now tim
 				return sum, fmt.Errorf("demo: create event %q at %q: %w", in.Name, v.Name, err)
 			}
 			sum.Events++
-			sum.Seats += v.Capacity
+			sum.Seats += *e.Available
 			if pe.highlight != "" {
 				sum.Highlights = append(sum.Highlights, Highlight{Name: pe.highlight, EventID: e.ID})
 			}

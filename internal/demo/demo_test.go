@@ -3,9 +3,9 @@ package demo
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 	_ "time/tzdata" // like the binary: don't depend on the host's zoneinfo
@@ -101,42 +101,77 @@ func TestLoad(t *testing.T) {
 	}
 
 	t.Run("cinemas", func(t *testing.T) {
-		cities := map[string][]catalog.Venue{}
+		var cinemas []catalog.Venue
 		for _, v := range all {
-			if strings.Contains(v.Name, " — Screen ") {
-				cities[v.City] = append(cities[v.City], v)
+			if v.Name == "AMC Lincoln Square 13" || v.Name == "Alamo Drafthouse Downtown LA" || v.Name == "Music Box Theatre" {
+				cinemas = append(cinemas, v)
 			}
 		}
-		if len(cities) != 3 {
-			t.Fatalf("cinema screens in %d cities, want 3", len(cities))
+		if len(cinemas) != 3 {
+			t.Fatalf("%d cinemas, want 3, one venue each", len(cinemas))
 		}
-		for city, screens := range cities {
-			loc := mustLoc(t, screens[0].Timezone)
+		for _, c := range cinemas {
+			v, err := cat.Venue(ctx, c.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			capacity := map[string]int{}
+			for i, sec := range v.Sections {
+				if want := fmt.Sprintf("Screen %d", i+1); sec.Name != want || sec.GeneralAdmission {
+					t.Errorf("%s: section %d is %q (GA %v), want reserved %q", v.Name, i, sec.Name, sec.GeneralAdmission, want)
+				}
+				capacity[sec.Name] = sec.Capacity
+			}
+			if len(v.Sections) < 2 {
+				t.Errorf("%s has %d screens", v.Name, len(v.Sections))
+			}
+			loc := mustLoc(t, v.Timezone)
 			days := map[string]bool{}
-			shows := 0
-			for _, sc := range screens {
-				es, err := cat.VenueEvents(ctx, sc.ID, 500)
-				if err != nil {
-					t.Fatal(err)
+			screens := map[string]int{}
+			filmScreens := map[string]map[string]bool{} // title -> screens it plays on
+			es, err := cat.VenueEvents(ctx, v.ID, 500)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range es {
+				if e.Category != "movie" || !e.OnSale(now) {
+					t.Errorf("%s at %s: category %s, on sale %v", e.Name, v.Name, e.Category, e.OnSale(now))
 				}
-				for _, e := range es {
-					if e.Category != "movie" || !e.OnSale(now) {
-						t.Errorf("%s at %s: category %s, on sale %v", e.Name, sc.Name, e.Category, e.OnSale(now))
-					}
-					days[e.StartsAt.In(loc).Format(time.DateOnly)] = true
+				if len(e.Sections) != 1 {
+					t.Fatalf("%s at %s is on sections %v, want one screen", e.Name, v.Name, e.Sections)
 				}
-				shows += len(es)
+				screens[e.Sections[0]]++
+				if filmScreens[e.Name] == nil {
+					filmScreens[e.Name] = map[string]bool{}
+				}
+				filmScreens[e.Name][e.Sections[0]] = true
+				days[e.StartsAt.In(loc).Format(time.DateOnly)] = true
+			}
+			if len(screens) != len(v.Sections) {
+				t.Errorf("%s: showtimes on %d of its %d screens", v.Name, len(screens), len(v.Sections))
 			}
 			if len(days) < 7 {
-				t.Errorf("%s has showtimes on %d days, want a week", city, len(days))
+				t.Errorf("%s has showtimes on %d days, want a week", v.Name, len(days))
 			}
-			near, _, err := cat.Events(ctx, catalog.EventSearch{Category: "movie", Near: &catalog.Point{Lat: screens[0].Lat, Lon: screens[0].Lon},
+			if v.Name == "AMC Lincoln Square 13" && len(filmScreens["Orbit of Ash"]) != 2 {
+				t.Errorf("%s shows Orbit of Ash on %d screens, want 2 (one film's grid across screens)", v.Name, len(filmScreens["Orbit of Ash"]))
+			}
+			// A showtime sells its screen's seats only.
+			e, err := cat.Event(ctx, es[0].ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if *e.Available != capacity[e.Sections[0]] || *e.Available >= v.Capacity {
+				t.Errorf("%s at %s, %s: %d available, want the screen's %d (the cinema holds %d)", e.Name, v.Name, e.Sections[0],
+					*e.Available, capacity[e.Sections[0]], v.Capacity)
+			}
+			near, _, err := cat.Events(ctx, catalog.EventSearch{Category: "movie", Near: &catalog.Point{Lat: v.Lat, Lon: v.Lon},
 				RadiusKm: 5, Limit: 500})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(near) != shows {
-				t.Errorf("%s: %d showtimes near the cinema, %d at its screens", city, len(near), shows)
+			if len(near) != len(es) {
+				t.Errorf("%s: %d showtimes near the cinema, %d at it", v.Name, len(near), len(es))
 			}
 		}
 	})
@@ -167,14 +202,22 @@ func TestLoad(t *testing.T) {
 				}
 				venues[e.VenueID] = v
 			}
-			places += v.Capacity
-			if len(e.Prices) != len(v.Sections) {
-				t.Errorf("%s: %d prices for %d sections", e.Name, len(e.Prices), len(v.Sections))
-			}
+			onSale := 0
 			for _, s := range v.Sections {
+				if !slices.Contains(e.Sections, s.Name) {
+					continue
+				}
+				onSale++
+				places += s.Capacity
 				if p, ok := e.PriceOf(s.Name); !ok || p <= 0 {
 					t.Errorf("%s: section %s has no price", e.Name, s.Name)
 				}
+			}
+			if len(e.Prices) != onSale || onSale != len(e.Sections) {
+				t.Errorf("%s: %d prices for %d sections on sale (%v)", e.Name, len(e.Prices), onSale, e.Sections)
+			}
+			if e.Category != "movie" && onSale != len(v.Sections) {
+				t.Errorf("%s: %d of %d sections on sale; only a showtime is on part of its venue", e.Name, onSale, len(v.Sections))
 			}
 			if !e.OnSale(now) {
 				notOnSale = append(notOnSale, e)
@@ -191,8 +234,14 @@ func TestLoad(t *testing.T) {
 			if err != nil {
 				t.Fatalf("highlight %q: %v", h.Name, err)
 			}
-			if *e.Available != venues[e.VenueID].Capacity {
-				t.Errorf("%s: %d available of %d", e.Name, *e.Available, venues[e.VenueID].Capacity)
+			want := 0
+			for _, sec := range venues[e.VenueID].Sections {
+				if slices.Contains(e.Sections, sec.Name) {
+					want += sec.Capacity
+				}
+			}
+			if *e.Available != want {
+				t.Errorf("%s: %d available of %d", e.Name, *e.Available, want)
 			}
 		}
 	})
@@ -209,9 +258,7 @@ func TestLoad(t *testing.T) {
 				t.Errorf("%s (%.2f km) listed after %s (%.2f km)", v.Name, *v.DistanceKm, vs[i-1].Name, *vs[i-1].DistanceKm)
 			}
 		}
-		want := []string{"AMC Lincoln Square 13 — Screen 1", "AMC Lincoln Square 13 — Screen 2", "AMC Lincoln Square 13 — Screen 3",
-			"Barclays Center", "MetLife Stadium"}
-		slices.Sort(names[:3]) // the screens share one address
+		want := []string{"AMC Lincoln Square 13", "Barclays Center", "MetLife Stadium"}
 		if !slices.Equal(names, want) {
 			t.Errorf("venues within 30 km of Midtown, nearest first: %q, want %q", names, want)
 		}

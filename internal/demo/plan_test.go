@@ -82,11 +82,15 @@ func TestPlanIsValidAndDatedFromNow(t *testing.T) {
 					if e.OnsaleAt.After(now) {
 						notOnSale++
 					}
-					if cinema, _, ok := strings.Cut(v.Name, " — Screen "); ok {
-						if days[cinema] == nil {
-							days[cinema] = map[string]bool{}
+					if e.Category == "movie" { // a showtime: on one screen of the cinema
+						if len(e.Sections) != 1 || !strings.HasPrefix(e.Sections[0], "Screen ") || len(e.Prices) != 1 ||
+							e.Prices[0].Section != e.Sections[0] {
+							t.Errorf("showtime %q at %q is on %v priced %v, want one screen", e.Name, v.Name, e.Sections, e.Prices)
 						}
-						days[cinema][e.StartsAt.In(loc).Format(time.DateOnly)] = true
+						if days[v.Name] == nil {
+							days[v.Name] = map[string]bool{}
+						}
+						days[v.Name][e.StartsAt.In(loc).Format(time.DateOnly)] = true
 					}
 				}
 			}

@@ -25,15 +25,21 @@ type eventForm struct {
 	Queue                                                                          queueForm
 	Prices                                                                         []priceForm
 	AddOns                                                                         []addOnForm
-	// Event is set when editing.
+	// Event is set when editing; Part then names its sections on sale
+	// when they are not the whole venue (a showtime's screen).
 	Event *catalog.Event
+	Part  string
 }
 
+// priceForm is one section of the venue in the event form: whether it is
+// on sale (all are, unless the organizer unticks some: a showtime on one
+// screen of a cinema) and its price.
 type priceForm struct {
 	Index          int
 	Section, Price string
 	GA             bool
 	Capacity       int
+	OnSale         bool
 }
 
 type addOnForm struct {
@@ -86,7 +92,7 @@ func (s *Server) loadVenues(r *http.Request, f *eventForm) error {
 	f.Venue = &v
 	if f.Prices == nil {
 		for i, sec := range v.Sections {
-			f.Prices = append(f.Prices, priceForm{Index: i, Section: sec.Name, GA: sec.GeneralAdmission, Capacity: sec.Capacity})
+			f.Prices = append(f.Prices, priceForm{Index: i, Section: sec.Name, GA: sec.GeneralAdmission, Capacity: sec.Capacity, OnSale: true})
 		}
 	}
 	return nil
@@ -101,8 +107,13 @@ func (s *Server) createEvent(w http.ResponseWriter, r *http.Request) error {
 	if err := s.loadVenues(r, &f); err != nil {
 		return err
 	}
+	// The form marks that it carries the on-sale boxes, so that an
+	// unticked box (which a browser does not send) is told apart from a
+	// post without them, which sells every section.
+	boxes := r.PostFormValue("sections_form") != ""
 	for i := range f.Prices {
 		f.Prices[i].Price = r.PostFormValue("price_" + strconv.Itoa(i))
+		f.Prices[i].OnSale = !boxes || r.PostFormValue("on_"+strconv.Itoa(i)) != ""
 	}
 	for i := range addOnFormRows {
 		p := "addon" + strconv.Itoa(i) + "_"
@@ -126,10 +137,21 @@ func (s *Server) createEvent(w http.ResponseWriter, r *http.Request) error {
 		d := cents(&fe, "default price", f.DefaultPrice)
 		in.DefaultPriceCents = &d
 	}
+	var onSale []string
 	for _, p := range f.Prices {
+		if !p.OnSale {
+			continue // its price, if typed, is not asked for
+		}
+		onSale = append(onSale, p.Section)
 		if strings.TrimSpace(p.Price) != "" {
 			in.Prices = append(in.Prices, catalog.Price{Section: p.Section, PriceCents: cents(&fe, "price of "+p.Section, p.Price)})
 		}
+	}
+	switch {
+	case f.Venue != nil && len(onSale) == 0:
+		fe.Add("sections on sale", "tick at least one section to sell")
+	case len(onSale) < len(f.Prices):
+		in.Sections = onSale
 	}
 	for _, a := range f.AddOns {
 		if strings.TrimSpace(a.Name) == "" {
@@ -170,6 +192,9 @@ func (s *Server) editEventPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := formOf(e)
+	if f.Part, err = s.partOf(r, e); err != nil {
+		return err
+	}
 	s.render(w, r, http.StatusOK, "event_form", view{Title: "Edit " + e.Name, Data: &f, Notice: adminNotice(r.URL.Query().Get("notice"))})
 	return nil
 }
@@ -221,10 +246,22 @@ func (s *Server) updateEvent(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := formOf(e)
+	if f.Part, err = s.partOf(r, e); err != nil {
+		return err
+	}
 	f.Name, f.Category, f.Description, f.StartsAt, f.OnsaleAt = in.Name, in.Category, in.Description, in.StartsAt, in.OnsaleAt
 	f.MaxPerUser, f.ServiceFee, f.OrderFee, f.Queue = in.MaxPerUser, in.ServiceFee, in.OrderFee, in.Queue
 	s.render(w, r, statusFor(code), "event_form", view{Title: "Edit " + e.Name, Error: msg, Data: &f})
 	return nil
+}
+
+// partOf names the sections e sells when they are not all of its venue's.
+func (s *Server) partOf(r *http.Request, e catalog.Event) (string, error) {
+	v, err := s.Catalog.Venue(r.Context(), e.VenueID)
+	if err != nil {
+		return "", err
+	}
+	return partOf(e, v), nil
 }
 
 // localInput reads a datetime-local value in the venue's time zone.

@@ -14,7 +14,8 @@ import (
 // The test catalog is the demo in miniature, made through the catalog's own
 // rules: a bowl with sections named like the demo stadium's (101–116 and
 // 301–320, around a field) and two games there; an arena with a
-// general-admission floor. About 4,000 seats, so a site starts in a second
+// general-admission floor; a cinema of two screens whose film plays on
+// both. About 4,000 seats, so a site starts in a second
 // (and in seconds under -race, where the 80,879-seat demo takes minutes).
 const (
 	eventJets    = "Jets vs. Texans"
@@ -82,16 +83,23 @@ func loadTestCatalog(ctx context.Context, cat *catalog.Service, admin account.Us
 		return nil, fmt.Errorf("%s: %w", eventConcert, err)
 	}
 	events[eventConcert] = e.ID
-	screen := catalog.VenueInput{Name: "Test Cinema — Screen 1", City: "New York", Region: "NY", Country: "US", Lat: f(40.7775), Lon: f(-73.9817),
-		Timezone: "America/New_York", Sections: []catalog.SectionInput{{Name: "Auditorium", Rows: []catalog.Row{{Name: "A", Seats: 8}, {Name: "B", Seats: 8}}}}}
-	c, err := cat.CreateVenue(ctx, admin, screen)
+	cinema := catalog.VenueInput{Name: "Test Cinema", City: "New York", Region: "NY", Country: "US", Lat: f(40.7775), Lon: f(-73.9817),
+		Timezone: "America/New_York", Sections: []catalog.SectionInput{
+			{Name: "Screen 1", Rows: []catalog.Row{{Name: "A", Seats: 8}, {Name: "B", Seats: 8}}},
+			{Name: "Screen 2", Rows: []catalog.Row{{Name: "A", Seats: 6}, {Name: "B", Seats: 6}, {Name: "C", Seats: 6}}},
+		}}
+	c, err := cat.CreateVenue(ctx, admin, cinema)
 	if err != nil {
 		return nil, fmt.Errorf("test cinema: %w", err)
 	}
-	for i, h := range []int{25, 28, 49} { // two shows tomorrow, one the day after
-		starts, onsale, price := now.Truncate(time.Hour).Add(time.Duration(h)*time.Hour), now.Add(-time.Hour), int64(1700)
+	// Two shows tomorrow (on screens 1 and 2), one the day after (screen 1).
+	for i, show := range []struct {
+		hours  int
+		screen string
+	}{{25, "Screen 1"}, {28, "Screen 2"}, {49, "Screen 1"}} {
+		starts, onsale, price := now.Truncate(time.Hour).Add(time.Duration(show.hours)*time.Hour), now.Add(-time.Hour), int64(1700)
 		e, err := cat.CreateEvent(ctx, admin, catalog.EventInput{VenueID: c.ID, Name: eventFilm, Category: "movie", StartsAt: &starts,
-			OnsaleAt: &onsale, DefaultPriceCents: &price})
+			OnsaleAt: &onsale, Sections: []string{show.screen}, DefaultPriceCents: &price})
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", eventFilm, err)
 		}

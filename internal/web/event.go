@@ -15,8 +15,11 @@ import (
 const maxListing = 40
 
 type eventData struct {
-	Event    catalog.Event
-	Venue    catalog.Venue
+	Event catalog.Event
+	Venue catalog.Venue
+	// Part names the sections on sale when not the whole venue: the
+	// screen a showtime is on ("Screen 2").
+	Part     string
 	OnSale   bool
 	SaleNote string
 	Others   []catalog.Event
@@ -119,7 +122,7 @@ func (s *Server) eventPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	now := s.Clock.Now()
-	d := eventData{Event: e, Venue: v, OnSale: e.OnSale(now), MaxQty: min(e.MaxTicketsPerUser, 10), SignedIn: s.user(r) != nil,
+	d := eventData{Event: e, Venue: v, Part: partOf(e, v), OnSale: e.OnSale(now), MaxQty: min(e.MaxTicketsPerUser, 10), SignedIn: s.user(r) != nil,
 		Queue: s.eventQueue(r, e, s.user(r))}
 	switch {
 	case e.Status == catalog.StatusCancelled:

@@ -69,9 +69,11 @@ func availability(avail, capacity int) string {
 	return "open"
 }
 
-// buildMapView lays the venue's sections out: where the venue gives x and y
-// for every section, around a field or stage at their centre, each facing
-// it; otherwise in a grid below a stage.
+// buildMapView lays the event's sections out (those on sale: a showtime's
+// one screen, not the cinema's other auditoriums): where the venue gives x
+// and y for every section and every section is on sale, around a field or
+// stage at their centre, each facing it; otherwise in a grid below a stage
+// (a screen, for a film).
 func buildMapView(v catalog.Venue, e catalog.Event, snap booking.Snapshot) mapView {
 	secs := snap.Plan.Map.Sections
 	availBy := sectionAvailability(snap)
@@ -105,11 +107,20 @@ func buildMapView(v catalog.Venue, e catalog.Event, snap booking.Snapshot) mapVi
 			Status: availability(avail[i], sec.Capacity)})
 	}
 	if positioned {
-		layoutPositioned(&mv, pos)
+		layoutPositioned(&mv, pos, stageLabel(e, "Field / Stage"))
 	} else {
-		layoutGrid(&mv)
+		layoutGrid(&mv, stageLabel(e, "Stage"))
 	}
 	return mv
+}
+
+// stageLabel is what the map marks the sections as facing: a film plays
+// on a screen; anything else on the field or the stage (otherwise).
+func stageLabel(e catalog.Event, otherwise string) string {
+	if e.Category == "movie" {
+		return "Screen"
+	}
+	return otherwise
 }
 
 // sectionAvailability counts the available places of each section.
@@ -123,7 +134,7 @@ func sectionAvailability(snap booking.Snapshot) map[string]int {
 	return out
 }
 
-func layoutPositioned(mv *mapView, pos map[string][2]float64) {
+func layoutPositioned(mv *mapView, pos map[string][2]float64, label string) {
 	var cx, cy float64
 	for _, s := range mv.Shapes {
 		p := pos[s.Name]
@@ -168,7 +179,7 @@ func layoutPositioned(mv *mapView, pos map[string][2]float64) {
 	if centreGA != nil {
 		centreGA.W, centreGA.H, centreGA.FontSize = fw, fh, math.Min(fh*0.2, 22)
 	} else {
-		mv.Field = &mapField{X: cx, Y: cy, W: fw, H: fh, Label: "Field / Stage"}
+		mv.Field = &mapField{X: cx, Y: cy, W: fw, H: fh, Label: label}
 	}
 	for _, s := range mv.Shapes {
 		r := math.Hypot(s.W, s.H) / 2
@@ -179,10 +190,24 @@ func layoutPositioned(mv *mapView, pos map[string][2]float64) {
 	mv.ViewBox = fmt.Sprintf("%.0f %.0f %.0f %.0f", minX-pad, minY-pad, maxX-minX+2*pad, maxY-minY+2*pad)
 }
 
-func layoutGrid(mv *mapView) {
+func layoutGrid(mv *mapView, label string) {
 	const cols, cw, ch, gap = 4, 150.0, 90.0, 16.0
 	width := cols*cw + (cols-1)*gap
-	mv.Field = &mapField{X: width / 2, Y: 30, W: width * 0.6, H: 44, Label: "Stage"}
+	mv.Field = &mapField{X: width / 2, Y: 30, W: width * 0.6, H: 44, Label: label}
+	// Sections that fill less than one row sit centred under the stage:
+	// one screen of a cinema faces its screen rather than sitting at the
+	// left of an empty grid.
+	units := 0
+	for _, s := range mv.Shapes {
+		units++
+		if s.GA {
+			units++
+		}
+	}
+	offset := 0.0
+	if units < cols {
+		offset = (width - (float64(units)*cw + float64(units-1)*gap)) / 2
+	}
 	col, y := 0, 80.0
 	for i := range mv.Shapes {
 		s := &mv.Shapes[i]
@@ -194,7 +219,7 @@ func layoutGrid(mv *mapView) {
 			col, y = 0, y+ch+gap
 		}
 		w := float64(span)*cw + float64(span-1)*gap
-		s.X, s.Y, s.W, s.H, s.FontSize = float64(col)*(cw+gap)+w/2, y+ch/2, w, ch, 18
+		s.X, s.Y, s.W, s.H, s.FontSize = offset+float64(col)*(cw+gap)+w/2, y+ch/2, w, ch, 18
 		col += span
 	}
 	mv.ViewBox = fmt.Sprintf("-10 0 %.0f %.0f", width+20, y+ch+20)

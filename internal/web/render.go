@@ -30,6 +30,8 @@ var funcs = template.FuncMap{
 	"cardBrand":  cardBrand,
 	"moneyKinds": func() []moneyKind { return moneyKinds },
 	"line":       moneyLine,
+	"sec":        booking.SectionLabel,
+	"part":       partOf,
 	"plus":       func(a, b int64) int64 { return a + b },
 	"times":      func(n int, c int64) int64 { return int64(n) * c },
 	"localTime":  localTime,

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/boxoffice/boxoffice/internal/catalog"
@@ -10,9 +11,13 @@ import (
 type venueData struct {
 	Venue  catalog.Venue
 	Events []catalog.Event
-	// Films groups a week of showtimes by title, for a cinema screen (or
-	// any venue where one title plays several times).
+	// Films groups a week of showtimes by title, for a cinema (or any
+	// venue where one title plays several times): one grid across its
+	// screens, each time labelled with the screen it is on.
 	Films []filmTimes
+	// Screens is how many screens a cinema has: its sections, when its
+	// films play on some of them at a time; 0 for any other venue.
+	Screens int
 }
 
 type filmTimes struct {
@@ -24,7 +29,23 @@ type filmTimes struct {
 
 type dayTimes struct {
 	Day   string
-	Shows []catalog.Event
+	Shows []showTime
+}
+
+// showTime is one time in the grid. Part names the sections the event is
+// on when that is not the whole venue: a cinema's screen, "Screen 2".
+type showTime struct {
+	catalog.Event
+	Part string
+}
+
+// partOf names the sections e is on, or "" when it is on every section of
+// v: the screen of a showtime, which is what a filmgoer needs to know.
+func partOf(e catalog.Event, v catalog.Venue) string {
+	if len(e.Sections) == 0 || len(e.Sections) >= len(v.Sections) {
+		return ""
+	}
+	return strings.Join(e.Sections, ", ")
 }
 
 func (s *Server) venuePage(w http.ResponseWriter, r *http.Request) error {
@@ -36,14 +57,21 @@ func (s *Server) venuePage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := venueData{Venue: v, Events: es, Films: byTitle(es, v.Timezone, s.Clock.Now().Add(7*24*time.Hour))}
+	d := venueData{Venue: v, Events: es, Films: byTitle(es, v, s.Clock.Now().Add(7*24*time.Hour))}
+	for _, e := range es {
+		if e.Category == "movie" && partOf(e, v) != "" {
+			d.Screens = len(v.Sections)
+			break
+		}
+	}
 	s.render(w, r, http.StatusOK, "venue", view{Title: v.Name, Data: d})
 	return nil
 }
 
-// byTitle groups the events before until by title and local day, when
-// some title plays more than once; otherwise it returns nil.
-func byTitle(es []catalog.Event, tz string, until time.Time) []filmTimes {
+// byTitle groups the events before until by title and local day (in the
+// venue's zone), across all of the venue's screens, when some title plays
+// more than once; otherwise it returns nil.
+func byTitle(es []catalog.Event, v catalog.Venue, until time.Time) []filmTimes {
 	count := map[string]int{}
 	for _, e := range es {
 		count[e.Name]++
@@ -68,11 +96,11 @@ func byTitle(es []catalog.Event, tz string, until time.Time) []filmTimes {
 			films = append(films, filmTimes{Title: e.Name, Category: e.Category, Description: e.Description})
 		}
 		f := &films[i]
-		day := inZone(e.StartsAt, tz).Format("Mon Jan 2")
+		day := inZone(e.StartsAt, v.Timezone).Format("Mon Jan 2")
 		if n := len(f.Days); n == 0 || f.Days[n-1].Day != day {
 			f.Days = append(f.Days, dayTimes{Day: day})
 		}
-		f.Days[len(f.Days)-1].Shows = append(f.Days[len(f.Days)-1].Shows, e)
+		f.Days[len(f.Days)-1].Shows = append(f.Days[len(f.Days)-1].Shows, showTime{Event: e, Part: partOf(e, v)})
 	}
 	return films
 }

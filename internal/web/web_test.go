@@ -323,7 +323,8 @@ func TestSeatStatusesAreCompressed(t *testing.T) {
 
 // TestFindingEvents: search by text, category and date; venues near a
 // typed city (or a location), nearest first with their next events; and a
-// cinema screen's showtimes grouped by film.
+// cinema's showtimes grouped by film across its screens, each time naming
+// its screen.
 func TestFindingEvents(t *testing.T) {
 	t.Parallel()
 	s := startSite(t, siteOptions{})
@@ -367,6 +368,10 @@ func TestFindingEvents(t *testing.T) {
 	_, page = get(t, c, s.URL+"/venues/"+s.event(t, "cinema"))
 	if !strings.Contains(page, "Showtimes this week") || count(page, `<article class="film card">`) != 1 || count(page, `class="chip"`) != 3 || count(page, "<dt>") != 2 {
 		t.Errorf("cinema page: %d films, %d showtimes, %d days", count(page, `<article class="film card">`), count(page, `class="chip"`), count(page, "<dt>"))
+	}
+	if n1, n2 := count(page, `· Screen 1</span>`), count(page, `· Screen 2</span>`); n1 != 2 || n2 != 1 || !strings.Contains(page, "2 screens · 34 places") {
+		t.Errorf("cinema page: %d times on screen 1, %d on screen 2 (want 2 and 1), screens and places given: %v", n1, n2,
+			strings.Contains(page, "2 screens · 34 places"))
 	}
 }
 

@@ -184,8 +184,10 @@ func (s *Store) CreateEvent(ctx context.Context, e catalog.Event) error {
 				return err
 			}
 		}
+		// Only the priced sections' seats go on sale, numbered 1..n in the
+		// venue's order: seat numbers are the places of the seat plan.
 		_, err = tx.Exec(ctx, `INSERT INTO seats (event_id, seat_no, section_id, row_name, row_index, number, score, price_cents)
-			SELECT $1::TEXT, vs.seat_no, vs.section_id, vs.row_name, vs.row_index, vs.number, vs.score, p.price_cents
+			SELECT $1::TEXT, ROW_NUMBER() OVER (ORDER BY vs.seat_no), vs.section_id, vs.row_name, vs.row_index, vs.number, vs.score, p.price_cents
 			FROM venue_seats vs JOIN event_prices p ON p.event_id = $1 AND p.section_id = vs.section_id
 			WHERE vs.venue_id = $2`, e.ID, e.VenueID)
 		return err
@@ -230,6 +232,7 @@ func queryEvents(ctx context.Context, q queryer, where string, a ...any) ([]cata
 		if err := json.Unmarshal(prices, &e.Prices); err != nil {
 			return nil, fmt.Errorf("event %s prices: %w", e.ID, err)
 		}
+		e.Sections = catalog.SectionsOf(e.Prices)
 		if err := json.Unmarshal(addOns, &e.AddOns); err != nil {
 			return nil, fmt.Errorf("event %s add-ons: %w", e.ID, err)
 		}

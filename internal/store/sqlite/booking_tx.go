@@ -29,8 +29,8 @@ func (t *bookingTx) Event(ctx context.Context, id string) (catalog.Event, error)
 func (t *bookingTx) Section(ctx context.Context, eventID, name string) (string, bool, error) {
 	var id string
 	var ga bool
-	err := t.tx.QueryRowContext(ctx, `SELECT s.id, s.general_admission FROM sections s JOIN events e ON e.venue_id = s.venue_id
-		WHERE e.id = ? AND s.name = ?`, eventID, name).Scan(&id, &ga)
+	err := t.tx.QueryRowContext(ctx, `SELECT s.id, s.general_admission FROM sections s JOIN event_prices p ON p.section_id = s.id
+		WHERE p.event_id = ? AND s.name = ?`, eventID, name).Scan(&id, &ga)
 	return id, ga, notFound(err, "section")
 }
 

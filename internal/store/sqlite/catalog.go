@@ -152,8 +152,10 @@ func (s *Store) CreateEvent(ctx context.Context, e catalog.Event) error {
 				return err
 			}
 		}
+		// Only the priced sections' seats go on sale, numbered 1..n in the
+		// venue's order: seat numbers are the places of the seat plan.
 		_, err = tx.ExecContext(ctx, `INSERT INTO seats (event_id, seat_no, section_id, row_name, row_index, number, score, price_cents)
-			SELECT ?, vs.seat_no, vs.section_id, vs.row_name, vs.row_index, vs.number, vs.score, p.price_cents
+			SELECT ?, ROW_NUMBER() OVER (ORDER BY vs.seat_no), vs.section_id, vs.row_name, vs.row_index, vs.number, vs.score, p.price_cents
 			FROM venue_seats vs JOIN event_prices p ON p.event_id = ? AND p.section_id = vs.section_id
 			WHERE vs.venue_id = ?`, e.ID, e.ID, e.VenueID)
 		return err
@@ -216,6 +218,7 @@ func fillPricesAndAddOns(ctx context.Context, q queryer, es []catalog.Event) err
 			e.Prices = append(e.Prices, p)
 		}
 		rows.Close()
+		e.Sections = catalog.SectionsOf(e.Prices)
 		if e.AddOns, err = eventAddOns(ctx, q, e.ID); err != nil {
 			return err
 		}

@@ -28,6 +28,7 @@ func exerciseCatalog(t *testing.T, newStore func(t *testing.T) Engine) {
 		"SetEventStatusCancelsTheEvent":  testSetEventStatus,
 		"SectionFindsByNameWithinVenue":  testSection,
 		"SeatsByNoReturnsOnlyThoseAsked": testSeatsByNo,
+		"EventOnSomeSections":            testEventOnSomeSections,
 	})
 }
 

@@ -283,7 +283,8 @@ function updateGAHint(s, avail) {
 
 function drawSeats(i) {
   const s = layout.sections[i];
-  document.getElementById('sp-title').textContent = `Section ${s.name} · ${fmt.format(allIn(s))} each incl. fees`;
+  // A numbered block is "Section 312"; a named one ("Screen 2", "Floor") reads as its name.
+  document.getElementById('sp-title').textContent = `${/^[0-9]/.test(s.name) ? 'Section ' : ''}${s.name} · ${fmt.format(allIn(s))} each incl. fees`;
   seatsBox.textContent = '';
   pickInputs.textContent = '';
   if (s.ga) {
