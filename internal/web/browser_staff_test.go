@@ -128,7 +128,7 @@ func TestBrowserGateCheckIn(t *testing.T) {
 	scan(tk.Barcode)
 	verdict := eval[string](tb, `document.querySelector('[data-verdict]').dataset.verdict + ' ' + document.querySelector('[data-verdict]').innerText`)
 	want := "Row " + *tk.Row + " · Seat "
-	if !strings.HasPrefix(verdict, "ok") || !strings.Contains(verdict, "Sec "+tk.Section) || !strings.Contains(verdict, want) {
+	if !strings.HasPrefix(verdict, "ok") || !strings.Contains(verdict, booking.SectionLabel(tk.Section)) || !strings.Contains(verdict, want) {
 		t.Errorf("first scan shows %q", verdict)
 	}
 	tb.shot("01-green")
