@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/boxoffice/boxoffice/internal/account"
 	"github.com/boxoffice/boxoffice/internal/apperr"
@@ -146,11 +147,12 @@ func SeatLine(t Ticket) string {
 	return fmt.Sprintf("%s · Row %s · Seat %d", SectionLabel(t.Section), *t.Row, *t.Number)
 }
 
-// SectionLabel names a section for people: "Sec 312" for a numbered
-// block, and a named one by its name alone, so that a cinema's seat reads
-// "Screen 2", not "Sec Screen 2".
+// SectionLabel names a section for people: a code ("312", "A", "B2") is
+// "Sec 312", and a name that is a word ("Floor", "Screen 2", "Upper Deck")
+// is said alone, so that a cinema's seat reads "Screen 2 · Row F", not "Sec
+// Screen 2", while a block called A still reads "Sec A · Row 1".
 func SectionLabel(name string) string {
-	if name != "" && name[0] >= '0' && name[0] <= '9' {
+	if strings.IndexFunc(name, unicode.IsLower) < 0 {
 		return "Sec " + name
 	}
 	return name

@@ -196,3 +196,15 @@ func TestRaceScansAtTwoGates(t *testing.T) {
 		t.Errorf("count %+v, want 1 of 1", c)
 	}
 }
+
+// TestSectionLabel: codes get "Sec", words are said alone.
+func TestSectionLabel(t *testing.T) {
+	for name, want := range map[string]string{
+		"312": "Sec 312", "A": "Sec A", "B2": "Sec B2", "VIP": "Sec VIP",
+		"Floor": "Floor", "Screen 2": "Screen 2", "Upper Deck": "Upper Deck", "Left": "Left",
+	} {
+		if got := booking.SectionLabel(name); got != want {
+			t.Errorf("SectionLabel(%q) = %q, want %q", name, got, want)
+		}
+	}
+}
