@@ -3,11 +3,8 @@ package httpapi_test
 import (
 	"crypto/x509"
 	"encoding/json"
-	"encoding/pem"
 	"net/url"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -15,6 +12,7 @@ import (
 
 	"github.com/boxoffice/boxoffice/internal/apitest"
 	"github.com/boxoffice/boxoffice/internal/wallet"
+	"github.com/boxoffice/boxoffice/internal/wallet/wallettest"
 )
 
 // TestWalletPasses: the holder of a ticket gets an Apple Wallet pass that
@@ -79,7 +77,7 @@ func TestWalletPasses(t *testing.T) {
 		t.Errorf("pass fields %v", seen)
 	}
 	if _, err := exec.LookPath("openssl"); err == nil {
-		opensslVerify(t, pass, apple.Chain()[0])
+		wallettest.OpenSSLVerify(t, pass, apple.Chain()[0])
 	} else {
 		t.Log("openssl not on PATH: the signature was checked in Go only")
 	}
@@ -151,25 +149,5 @@ func TestWalletPasses(t *testing.T) {
 		if prob.Code != "conflict" {
 			t.Errorf("%s of a void ticket: code %q", what, prob.Code)
 		}
-	}
-}
-
-// opensslVerify checks a pass's detached signature of its manifest with
-// openssl cms, trusting only ca.
-func opensslVerify(t *testing.T, o wallet.Opened, ca *x509.Certificate) {
-	t.Helper()
-	dir := t.TempDir()
-	write := func(name string, b []byte) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, b, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	args := []string{"cms", "-verify", "-binary", "-inform", "DER", "-in", write("signature", o.Files["signature"]),
-		"-content", write("manifest.json", o.Files["manifest.json"]),
-		"-CAfile", write("ca.pem", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.Raw})), "-purpose", "any", "-out", os.DevNull}
-	if out, err := exec.Command("openssl", args...).CombinedOutput(); err != nil || !strings.Contains(string(out), "Verification successful") {
-		t.Errorf("openssl cms -verify: %v\n%s", err, out)
 	}
 }

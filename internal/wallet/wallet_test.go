@@ -12,9 +12,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"math/big"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -23,6 +21,7 @@ import (
 
 	"github.com/boxoffice/boxoffice/internal/booking"
 	"github.com/boxoffice/boxoffice/internal/wallet"
+	"github.com/boxoffice/boxoffice/internal/wallet/wallettest"
 )
 
 var now = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -204,37 +203,7 @@ func TestApplePassOpenSSLVerifies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	OpenSSLVerify(t, o, a.Chain()[0])
-}
-
-// OpenSSLVerify runs openssl cms -verify on a pass's signature and
-// manifest, trusting only ca.
-func OpenSSLVerify(t *testing.T, o wallet.Opened, ca *x509.Certificate) {
-	t.Helper()
-	dir := t.TempDir()
-	write := func(name string, b []byte) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, b, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	sig := write("signature", o.Files["signature"])
-	man := write("manifest.json", o.Files["manifest.json"])
-	caFile := write("ca.pem", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.Raw}))
-	out, err := exec.Command("openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in", sig, "-content", man,
-		"-CAfile", caFile, "-purpose", "any", "-out", os.DevNull).CombinedOutput()
-	if err != nil {
-		t.Fatalf("openssl cms -verify: %v\n%s", err, out)
-	}
-	if !strings.Contains(string(out), "Verification successful") {
-		t.Errorf("openssl said %s", out)
-	}
-	bad := write("manifest-bad.json", append(o.Files["manifest.json"], ' '))
-	if out, err := exec.Command("openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in", sig, "-content", bad,
-		"-CAfile", caFile, "-purpose", "any", "-out", os.DevNull).CombinedOutput(); err == nil {
-		t.Errorf("openssl verified a changed manifest: %s", out)
-	}
+	wallettest.OpenSSLVerify(t, o, a.Chain()[0])
 }
 
 // A real certificate loads with its key and WWDR intermediate, and the
