@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/page"
@@ -377,4 +378,36 @@ func TestBrowserGateCamera(t *testing.T) {
 		t.Errorf("camera repeat scan shows %q", v)
 	}
 	fb.shot("03-camera-already")
+}
+
+// TestBrowserGateCountFollowsOtherGates: the count on a gate's page is the
+// whole event's. A ticket scanned at another gate (another phone, another
+// instance) shows in this page's count within a few seconds, with no scan
+// here; the verdict on the page is left as it was.
+func TestBrowserGateCountFollowsOtherGates(t *testing.T) {
+	s := sharedSite(t)
+	e := s.feeEvent(t, "Gate Two Doors Night")
+	u := s.gateBuyer(t)
+	tks := s.gateTickets(t, u, e, 3)
+
+	tb := newBrowser(t, "staff-door-a").tab(s.URL)
+	tb.phone()
+	tb.signIn(staffLogin)
+	tb.open("/gate?event=" + e.ID)
+	tb.typeScan(tks[0].Barcode)
+	if c := eval[string](tb, countJS); c != "1 of 3 in" {
+		t.Fatalf("count after this gate's scan %q", c)
+	}
+	for i, tk := range tks[1:] {
+		if _, err := s.App.Booking.CheckInFor(t.Context(), s.Admin, tk.Barcode, e.ID); err != nil {
+			t.Fatal(err)
+		}
+		want := fmt.Sprintf("%d of 3 in", i+2)
+		took := tb.waitFor(`document.querySelector('[data-gate-count]')?.innerText.trim() === '`+want+`'`, 10*time.Second)
+		t.Logf("another gate's scan showed here in %v", took.Round(time.Millisecond))
+	}
+	if v := eval[string](tb, verdictJS); !strings.HasPrefix(v, "ok") || !strings.Contains(v, "Welcome in") {
+		t.Errorf("the refresh changed this gate's verdict: %q", v)
+	}
+	tb.shot("01-count-from-other-gates")
 }

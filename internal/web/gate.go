@@ -107,6 +107,29 @@ func (s *Server) gateEvent(r *http.Request, u account.User, id string) (*gateDat
 	return d, nil
 }
 
+// gateCountPart answers the chosen event's count alone. The page asks for
+// it every few seconds: other gates of the same event scan too, and staff
+// at a door want the whole event's figure, not their own phone's.
+func (s *Server) gateCountPart(w http.ResponseWriter, r *http.Request) error {
+	u, err := s.requireStaff(r)
+	if err != nil {
+		return err
+	}
+	id := r.URL.Query().Get("event")
+	if id == "" {
+		var f apperr.Fields
+		f.Add("event", "is required")
+		return f.Err()
+	}
+	c, err := s.Booking.GateCount(r.Context(), u, id)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	s.renderTemplate(w, r, http.StatusOK, "gate", "gate-count", view{Data: &gateData{Count: &c}})
+	return nil
+}
+
 // zoneOf is the time zone of the event's venue, "" if it cannot be read
 // (the time is then said in UTC, which says so).
 func (s *Server) zoneOf(r *http.Request, eventID string) string {

@@ -192,6 +192,7 @@ func (s *Server) routes() {
 
 	s.get("/gate", s.gatePage)
 	s.post("/gate", s.checkIn)
+	s.get("/gate/count", s.gateCountPart)
 }
 
 // Routes lists the pattern of every page and action, so that tests which

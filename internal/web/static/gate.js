@@ -19,6 +19,8 @@ const video = document.getElementById('camera-video');
 const repeatMillis = 3000;
 // scanEvery is the pause between two looks at the camera picture.
 const scanEvery = 120;
+// countEvery is how often the page reads the event's count again.
+const countEvery = 4000;
 
 let stream = null;
 let decoder = null;
@@ -35,6 +37,26 @@ if (form) {
   startButton.hidden = false;
   startButton.addEventListener('click', () => (stream ? stopCamera() : startCamera()));
   window.addEventListener('pagehide', stopCamera);
+  const chosen = document.querySelector('[data-gate-event]');
+  if (chosen) setInterval(() => refreshCount(chosen.dataset.gateEvent), countEvery);
+}
+
+// refreshCount reads the event's count again: other gates scan too, and
+// the figure at every door is the whole event's. A tick that fails (no
+// connection for a moment) leaves the last figure; the next one tries again.
+async function refreshCount(eventID) {
+  if (document.hidden || busy) return;
+  try {
+    const res = await fetch('/gate/count?event=' + encodeURIComponent(eventID), { credentials: 'same-origin' });
+    if (!res.ok) return;
+    const t = document.createElement('template');
+    t.innerHTML = (await res.text()).trim();
+    const fresh = t.content.querySelector('[data-gate-count]');
+    const old = document.querySelector('[data-gate-count]');
+    if (fresh && old && (fresh.dataset.in !== old.dataset.in || fresh.dataset.of !== old.dataset.of)) old.replaceWith(fresh);
+  } catch (err) {
+    // Offline for a moment: the next tick tries again.
+  }
 }
 
 function say(text) {
