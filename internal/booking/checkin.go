@@ -10,6 +10,7 @@ import (
 
 	"github.com/boxoffice/boxoffice/internal/account"
 	"github.com/boxoffice/boxoffice/internal/apperr"
+	"github.com/boxoffice/boxoffice/internal/catalog"
 )
 
 // CheckIn admits the holder of a genuine, valid barcode once, whatever its
@@ -112,7 +113,7 @@ func (s *Service) scannedBefore(ctx context.Context, t Ticket) error {
 		tz = e.Venue.Timezone
 	}
 	first := t.CheckedInAt.UTC()
-	at := inZone(first, tz)
+	at := catalog.InZone(first, tz)
 	err := apperr.E(apperr.AlreadyCheckedIn, "this ticket was already scanned at %s (%s)", at.Format("3:04:05 PM MST"), SeatLine(t))
 	err.Scan = &apperr.Scan{TicketID: t.ID, CheckedInAt: &first, LocalCheckedInAt: at.Format(time.RFC3339),
 		Section: t.Section, Row: t.Row, Number: t.Number, TicketEventID: t.EventID}
@@ -127,7 +128,7 @@ func (s *Service) otherEvent(ctx context.Context, t Ticket) error {
 		return fmt.Errorf("check in: the ticket's event: %w", err)
 	}
 	te := ticketEventOf(e)
-	local := inZone(e.StartsAt, te.Venue.Timezone)
+	local := catalog.InZone(e.StartsAt, te.Venue.Timezone)
 	where := ""
 	if te.Venue.Name != "" {
 		where = " at " + te.Venue.Name

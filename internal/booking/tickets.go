@@ -109,18 +109,7 @@ func ticketEventOf(e catalog.Event) *TicketEvent {
 	te := &TicketEvent{Name: e.Name, StartsAt: e.StartsAt.UTC(), LocalStartsAt: e.StartsAt.UTC().Format(time.RFC3339)}
 	if v := e.Venue; v != nil {
 		te.Venue = TicketVenue{ID: v.ID, Name: v.Name, City: v.City, Timezone: v.Timezone}
-		te.LocalStartsAt = inZone(e.StartsAt, v.Timezone).Format(time.RFC3339)
+		te.LocalStartsAt = catalog.InZone(e.StartsAt, v.Timezone).Format(time.RFC3339)
 	}
 	return te
-}
-
-// inZone is t in the time zone named tz, or in UTC when tz is empty or
-// unknown: times said at a venue are said in its zone.
-func inZone(t time.Time, tz string) time.Time {
-	if tz != "" {
-		if loc, err := time.LoadLocation(tz); err == nil {
-			return t.In(loc)
-		}
-	}
-	return t.UTC()
 }

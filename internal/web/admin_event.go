@@ -61,8 +61,8 @@ func (s *Server) newEventPage(w http.ResponseWriter, r *http.Request) error {
 	if f.Venue != nil {
 		tz = f.Venue.Timezone
 	}
-	f.StartsAt = inZone(now.Add(14*24*time.Hour), tz).Format("2006-01-02") + "T19:30"
-	f.OnsaleAt = inZone(now, tz).Format("2006-01-02T15:04")
+	f.StartsAt = catalog.InZone(now.Add(14*24*time.Hour), tz).Format("2006-01-02") + "T19:30"
+	f.OnsaleAt = catalog.InZone(now, tz).Format("2006-01-02T15:04")
 	for i := range addOnFormRows {
 		f.AddOns = append(f.AddOns, addOnForm{Index: i, Max: "1"})
 	}
@@ -202,7 +202,7 @@ func (s *Server) editEventPage(w http.ResponseWriter, r *http.Request) error {
 func formOf(e catalog.Event) eventForm {
 	tz := e.Venue.Timezone
 	f := eventForm{Event: &e, Categories: catalog.Categories, VenueID: e.VenueID, Venue: e.Venue, Name: e.Name, Category: e.Category,
-		Description: e.Description, StartsAt: inZone(e.StartsAt, tz).Format("2006-01-02T15:04"), OnsaleAt: inZone(e.OnsaleAt, tz).Format("2006-01-02T15:04"),
+		Description: e.Description, StartsAt: catalog.InZone(e.StartsAt, tz).Format("2006-01-02T15:04"), OnsaleAt: catalog.InZone(e.OnsaleAt, tz).Format("2006-01-02T15:04"),
 		MaxPerUser: strconv.Itoa(e.MaxTicketsPerUser), Currency: e.Currency, ServiceFee: dollarString(e.ServiceFeeCents),
 		OrderFee: dollarString(e.OrderFeeCents), Queue: queueFormOf(e.Queue, tz)}
 	for i, p := range e.Prices {
@@ -266,11 +266,7 @@ func (s *Server) partOf(r *http.Request, e catalog.Event) (string, error) {
 
 // localInput reads a datetime-local value in the venue's time zone.
 func localInput(fe *apperr.Fields, field, v, tz string) *time.Time {
-	loc := time.UTC
-	if l, err := time.LoadLocation(tz); err == nil && tz != "" {
-		loc = l
-	}
-	t, err := time.ParseInLocation("2006-01-02T15:04", strings.TrimSpace(v), loc)
+	t, err := time.ParseInLocation("2006-01-02T15:04", strings.TrimSpace(v), catalog.Zone(tz))
 	if err != nil {
 		fe.Add(field, "must be a date and time")
 		return nil

@@ -35,7 +35,7 @@ func queueFormOf(q catalog.Queue, tz string) queueForm {
 		f.Min, f.Max = strconv.Itoa(q.MinAdmitPerMinute), strconv.Itoa(q.MaxAdmitPerMinute)
 	}
 	if q.OpensAt != nil {
-		f.OpensAt = inZone(*q.OpensAt, tz).Format("2006-01-02T15:04")
+		f.OpensAt = catalog.InZone(*q.OpensAt, tz).Format("2006-01-02T15:04")
 	}
 	return f
 }

@@ -163,7 +163,7 @@ func (s *Server) eventPage(w http.ResponseWriter, r *http.Request) error {
 	if d.Queue != nil && d.Queue.HasPass && r.URL.Query().Get("queue") == "admitted" {
 		vw.Notice = "It's your turn! Choose your seats and hold them now."
 		if t, ok := passUntil(r.URL.Query(), now); ok {
-			vw.Notice = "It's your turn! Choose your seats and hold them by " + inZone(t, v.Timezone).Format("3:04 PM") + "."
+			vw.Notice = "It's your turn! Choose your seats and hold them by " + catalog.InZone(t, v.Timezone).Format("3:04 PM") + "."
 		}
 	}
 	// The header paints while the seat map and the listing are read: on a

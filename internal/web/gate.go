@@ -183,7 +183,7 @@ func (s *Server) checkIn(w http.ResponseWriter, r *http.Request) error {
 	case apperr.Is(err, apperr.AlreadyCheckedIn):
 		res.Title = "Already scanned"
 		if e, ok := apperr.As(err); ok && e.Scan != nil && e.Scan.CheckedInAt != nil {
-			at := inZone(*e.Scan.CheckedInAt, s.zoneOf(r, e.Scan.TicketEventID))
+			at := catalog.InZone(*e.Scan.CheckedInAt, s.zoneOf(r, e.Scan.TicketEventID))
 			res.When = "at " + at.Format("3:04:05 PM MST")
 			res.Seat = booking.SeatLine(booking.Ticket{Section: e.Scan.Section, Row: e.Scan.Row, Number: e.Scan.Number})
 		} else {

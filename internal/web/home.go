@@ -210,7 +210,7 @@ func (s *Server) homeBands(bands []catalog.Band) []homeBand {
 // relativeWhen says when t is in the venue's time zone, as "today 7:30 PM",
 // "tomorrow 1:00 PM" or "Sat, Dec 12 · 1:00 PM".
 func relativeWhen(t, now time.Time, tz string) string {
-	lt, ln := inZone(t, tz), inZone(now, tz)
+	lt, ln := catalog.InZone(t, tz), catalog.InZone(now, tz)
 	day := func(x time.Time) time.Time { y, m, d := x.Date(); return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
 	switch day(lt).Sub(day(ln)) {
 	case 0:
@@ -232,7 +232,7 @@ func onLocalDay(es []catalog.Event, day string) []catalog.Event {
 		if e.Venue != nil {
 			tz = e.Venue.Timezone
 		}
-		if inZone(e.StartsAt, tz).Format("2006-01-02") == day {
+		if catalog.InZone(e.StartsAt, tz).Format("2006-01-02") == day {
 			out = append(out, e)
 		}
 	}

@@ -182,7 +182,7 @@ func (s *Server) passLive(st queue.Status) bool {
 func passSpent(st queue.Status, tz string) *queue.Status {
 	at := "earlier"
 	if st.PassExpiresAt != nil {
-		at = "at " + inZone(*st.PassExpiresAt, tz).Format("3:04 PM")
+		at = "at " + catalog.InZone(*st.PassExpiresAt, tz).Format("3:04 PM")
 	}
 	return &queue.Status{Token: st.Token, Status: queue.StatusExpired, Detail: "your turn came, and your queue pass expired " + at + "; join again"}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/boxoffice/boxoffice/internal/account"
 	"github.com/boxoffice/boxoffice/internal/apperr"
 	"github.com/boxoffice/boxoffice/internal/booking"
+	"github.com/boxoffice/boxoffice/internal/catalog"
 )
 
 // pages are the parsed templates: each page file together with layout.html.
@@ -35,8 +36,8 @@ var funcs = template.FuncMap{
 	"plus":       func(a, b int64) int64 { return a + b },
 	"times":      func(n int, c int64) int64 { return int64(n) * c },
 	"localTime":  localTime,
-	"localDate":  func(t time.Time, tz string) string { return inZone(t, tz).Format("Mon Jan 2") },
-	"clock":      func(t time.Time, tz string) string { return inZone(t, tz).Format("3:04 PM") },
+	"localDate":  func(t time.Time, tz string) string { return catalog.InZone(t, tz).Format("Mon Jan 2") },
+	"clock":      func(t time.Time, tz string) string { return catalog.InZone(t, tz).Format("3:04 PM") },
 	"isoTime":    func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"dollars": func(cents int64) string {
 		if cents%100 == 0 {
@@ -75,7 +76,7 @@ var funcs = template.FuncMap{
 		}
 		return strings.ToUpper(s[:1]) + s[1:]
 	},
-	"inputTime":    func(t time.Time, tz string) string { return inZone(t, tz).Format("2006-01-02T15:04") },
+	"inputTime":    func(t time.Time, tz string) string { return catalog.InZone(t, tz).Format("2006-01-02T15:04") },
 	"add":          func(a, b int) int { return a + b },
 	"testCards":    func() any { return testCards },
 	"blankSection": func() sectionForm { return sectionForm{Index: 999, Kind: "reserved", RowNames: "numbers"} },
@@ -319,15 +320,8 @@ func statusFor(code apperr.Code) int {
 	return http.StatusInternalServerError
 }
 
-func inZone(t time.Time, tz string) time.Time {
-	if loc, err := time.LoadLocation(tz); err == nil && tz != "" {
-		return t.In(loc)
-	}
-	return t.UTC()
-}
-
 func localTime(t time.Time, tz string) string {
-	return inZone(t, tz).Format("Mon, Jan 2, 2006 · 3:04 PM MST")
+	return catalog.InZone(t, tz).Format("Mon, Jan 2, 2006 · 3:04 PM MST")
 }
 
 // money formats minor units: "$25.00", "€9.50", "12.00 CHF".

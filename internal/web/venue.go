@@ -96,7 +96,7 @@ func byTitle(es []catalog.Event, v catalog.Venue, until time.Time) []filmTimes {
 			films = append(films, filmTimes{Title: e.Name, Category: e.Category, Description: e.Description})
 		}
 		f := &films[i]
-		day := inZone(e.StartsAt, v.Timezone).Format("Mon Jan 2")
+		day := catalog.InZone(e.StartsAt, v.Timezone).Format("Mon Jan 2")
 		if n := len(f.Days); n == 0 || f.Days[n-1].Day != day {
 			f.Days = append(f.Days, dayTimes{Day: day})
 		}

@@ -219,12 +219,7 @@ func address(v catalog.Venue) string {
 // localTime is when an event starts where it happens: a buyer in another
 // zone still needs the time on the venue's clocks.
 func localTime(t time.Time, zone string) string {
-	if loc, err := time.LoadLocation(zone); err == nil && zone != "" {
-		t = t.In(loc)
-	} else {
-		t = t.UTC()
-	}
-	return t.Format("Monday 2 January 2006, 15:04 MST")
+	return catalog.InZone(t, zone).Format("Monday 2 January 2006, 15:04 MST")
 }
 
 func money(cents int64, currency string) string {
