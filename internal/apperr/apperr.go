@@ -83,6 +83,10 @@ type Scan struct {
 	TicketEventStartsAt      *time.Time `json:"ticket_event_starts_at,omitempty"`
 	TicketEventLocalStartsAt string     `json:"ticket_event_local_starts_at,omitempty"`
 	TicketVenueName          string     `json:"ticket_venue_name,omitempty"`
+	// Timezone is the zone of the ticket's venue, for a gate that says
+	// these times on the venue's clocks; not a member (the local_* ones
+	// carry the offset for machines).
+	Timezone string `json:"-"`
 }
 
 func (e *Error) Error() string {

@@ -116,7 +116,7 @@ func (s *Service) scannedBefore(ctx context.Context, t Ticket) error {
 	at := catalog.InZone(first, tz)
 	err := apperr.E(apperr.AlreadyCheckedIn, "this ticket was already scanned at %s (%s)", at.Format("3:04:05 PM MST"), SeatLine(t))
 	err.Scan = &apperr.Scan{TicketID: t.ID, CheckedInAt: &first, LocalCheckedInAt: at.Format(time.RFC3339),
-		Section: t.Section, Row: t.Row, Number: t.Number, TicketEventID: t.EventID}
+		Section: t.Section, Row: t.Row, Number: t.Number, TicketEventID: t.EventID, Timezone: tz}
 	return err
 }
 
@@ -135,7 +135,7 @@ func (s *Service) otherEvent(ctx context.Context, t Ticket) error {
 	}
 	ae := apperr.E(apperr.WrongEvent, "this ticket is for %s, %s%s", te.Name, local.Format("Mon Jan 2, 2006 3:04 PM MST"), where)
 	ae.Scan = &apperr.Scan{TicketID: t.ID, TicketEventID: t.EventID, TicketEventName: te.Name, TicketEventStartsAt: &te.StartsAt,
-		TicketEventLocalStartsAt: te.LocalStartsAt, TicketVenueName: te.Venue.Name}
+		TicketEventLocalStartsAt: te.LocalStartsAt, TicketVenueName: te.Venue.Name, Timezone: te.Venue.Timezone}
 	return ae
 }
 

@@ -130,15 +130,6 @@ func (s *Server) gateCountPart(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// zoneOf is the time zone of the event's venue, "" if it cannot be read
-// (the time is then said in UTC, which says so).
-func (s *Server) zoneOf(r *http.Request, eventID string) string {
-	if e, err := s.Catalog.Event(r.Context(), eventID); err == nil && e.Venue != nil {
-		return e.Venue.Timezone
-	}
-	return ""
-}
-
 func (s *Server) renderGate(w http.ResponseWriter, r *http.Request, status int, d *gateData) {
 	w.Header().Set("Permissions-Policy", gatePermissions)
 	v := view{Title: "Gate", Scripts: []string{"gate.js"}, Data: d}
@@ -183,7 +174,7 @@ func (s *Server) checkIn(w http.ResponseWriter, r *http.Request) error {
 	case apperr.Is(err, apperr.AlreadyCheckedIn):
 		res.Title = "Already scanned"
 		if e, ok := apperr.As(err); ok && e.Scan != nil && e.Scan.CheckedInAt != nil {
-			at := catalog.InZone(*e.Scan.CheckedInAt, s.zoneOf(r, e.Scan.TicketEventID))
+			at := catalog.InZone(*e.Scan.CheckedInAt, e.Scan.Timezone)
 			res.When = "at " + at.Format("3:04:05 PM MST")
 			res.Seat = booking.SeatLine(booking.Ticket{Section: e.Scan.Section, Row: e.Scan.Row, Number: e.Scan.Number})
 		} else {
@@ -195,7 +186,7 @@ func (s *Server) checkIn(w http.ResponseWriter, r *http.Request) error {
 			res.Other = e.Scan.TicketEventName
 			res.Detail = "This ticket is for " + e.Scan.TicketEventName
 			if at := e.Scan.TicketEventStartsAt; at != nil {
-				res.Detail += " · " + localTime(*at, s.zoneOf(r, e.Scan.TicketEventID))
+				res.Detail += " · " + localTime(*at, e.Scan.Timezone)
 			}
 			if e.Scan.TicketVenueName != "" {
 				res.Detail += " · " + e.Scan.TicketVenueName
