@@ -3,6 +3,7 @@ package catalog
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"time"
 
 	"github.com/boxoffice/boxoffice/internal/apperr"
@@ -155,7 +156,7 @@ func (in *EventInput) Validate(v Venue) error {
 	var f apperr.Fields
 	checkText(&f, "name", in.Name, true, 200)
 	checkText(&f, "description", in.Description, false, 5000)
-	if !contains(Categories, in.Category) {
+	if !slices.Contains(Categories, in.Category) {
 		f.Add("category", "must be one of sports, concert, theatre, movie, comedy, family, other")
 	}
 	if in.StartsAt == nil {
@@ -265,15 +266,6 @@ func (in *EventInput) onSale(v Venue) map[string]bool {
 		out[name] = true
 	}
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // checkQueue validates the waiting-room settings and fills their defaults.

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -48,7 +49,7 @@ func Headlines(events []Event, perBand int) []Band {
 	byCat := map[string][]*Card{}
 	for _, e := range events {
 		cat := e.Category
-		if !contains(HeadlineOrder, cat) {
+		if !slices.Contains(HeadlineOrder, cat) {
 			cat = "other"
 		}
 		k := key{cat, strings.ToLower(strings.Join(strings.Fields(e.Name), " "))}
@@ -64,7 +65,7 @@ func Headlines(events []Event, perBand int) []Band {
 		}
 		if e.Venue != nil {
 			c.Capacity = max(c.Capacity, e.Venue.Capacity)
-			if city := cityOf(*e.Venue); city != "" && !contains(c.Cities, city) {
+			if city := cityOf(*e.Venue); city != "" && !slices.Contains(c.Cities, city) {
 				c.Cities = append(c.Cities, city)
 			}
 		}

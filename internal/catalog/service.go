@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -234,7 +235,7 @@ func (s *Service) Events(ctx context.Context, q EventSearch) ([]Event, string, e
 			return nil, "", err
 		}
 	}
-	if q.Category != "" && !contains(Categories, q.Category) {
+	if q.Category != "" && !slices.Contains(Categories, q.Category) {
 		var f apperr.Fields
 		f.Add("category", "must be one of sports, concert, theatre, movie, comedy, family, other")
 		return nil, "", f.Err()

@@ -5,6 +5,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -85,7 +86,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 		s.render(w, r, http.StatusOK, "home", v)
 		return nil
 	}
-	if d.Category != "" && !contains(catalog.Categories, d.Category) {
+	if d.Category != "" && !slices.Contains(catalog.Categories, d.Category) {
 		d.Category = ""
 	}
 	d.CategoryLabel = categoryLabels[d.Category]
@@ -334,13 +335,4 @@ func parseLatLon(s string) (float64, float64, bool) {
 		return 0, 0, false
 	}
 	return lat, lon, true
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
