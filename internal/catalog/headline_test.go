@@ -3,14 +3,11 @@ package catalog_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/boxoffice/boxoffice/internal/account"
 	"github.com/boxoffice/boxoffice/internal/catalog"
-	"github.com/boxoffice/boxoffice/internal/clock"
-	"github.com/boxoffice/boxoffice/internal/store/sqlite"
 )
 
 var t0 = time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
@@ -84,13 +81,7 @@ func TestHeadlinesTiesAreStable(t *testing.T) {
 func TestServiceHeadlines(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "head.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	clk := clock.NewFake(t0)
-	cat := catalog.NewService(st, clk)
+	cat, clk := newCatalog(t, t0)
 	admin := account.User{Role: account.RoleAdmin}
 	lat, lon := 40.0, -74.0
 	venue := func(name string, seats int) catalog.Venue {

@@ -2,7 +2,6 @@ package catalog_test
 
 import (
 	"context"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -11,20 +10,13 @@ import (
 	"github.com/boxoffice/boxoffice/internal/apperr"
 	"github.com/boxoffice/boxoffice/internal/catalog"
 	"github.com/boxoffice/boxoffice/internal/clock"
-	"github.com/boxoffice/boxoffice/internal/store/sqlite"
 )
 
 // cinema makes a venue of three screens of 10, 6 and 4 seats.
-func cinema(t *testing.T) (*catalog.Service, *sqlite.Store, catalog.Venue, *clock.Fake) {
+func cinema(t *testing.T) (*catalog.Service, catalog.Venue, *clock.Fake) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "cinema.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	clk := clock.NewFake(time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC))
-	cat := catalog.NewService(st, clk)
+	cat, clk := newCatalog(t, time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC))
 	lat, lon := 40.77, -73.98
 	v, err := cat.CreateVenue(ctx, account.User{Role: account.RoleAdmin}, catalog.VenueInput{Name: "Cinema", Lat: &lat, Lon: &lon,
 		Sections: []catalog.SectionInput{
@@ -35,13 +27,13 @@ func cinema(t *testing.T) (*catalog.Service, *sqlite.Store, catalog.Venue, *cloc
 	if err != nil {
 		t.Fatal(err)
 	}
-	return cat, st, v, clk
+	return cat, v, clk
 }
 
 func TestCreateEventOnSomeSections(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	cat, _, v, clk := cinema(t)
+	cat, v, clk := cinema(t)
 	admin := account.User{Role: account.RoleAdmin}
 	starts, onsale := clk.Now().Add(48*time.Hour), clk.Now().Add(-time.Hour)
 	def := int64(1500)
@@ -93,7 +85,7 @@ func TestCreateEventOnSomeSections(t *testing.T) {
 func TestCreateEventSectionsValidation(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	cat, _, v, clk := cinema(t)
+	cat, v, clk := cinema(t)
 	admin := account.User{Role: account.RoleAdmin}
 	starts, onsale := clk.Now().Add(48*time.Hour), clk.Now().Add(-time.Hour)
 	def := int64(1500)

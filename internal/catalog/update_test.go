@@ -2,27 +2,18 @@ package catalog_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/boxoffice/boxoffice/internal/account"
 	"github.com/boxoffice/boxoffice/internal/apperr"
 	"github.com/boxoffice/boxoffice/internal/catalog"
-	"github.com/boxoffice/boxoffice/internal/clock"
-	"github.com/boxoffice/boxoffice/internal/store/sqlite"
 )
 
 func TestUpdateEvent(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "upd.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	clk := clock.NewFake(time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC))
-	cat := catalog.NewService(st, clk)
+	cat, clk := newCatalog(t, time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC))
 	admin := account.User{Role: account.RoleAdmin}
 	lat, lon := 40.0, -74.0
 	v, err := cat.CreateVenue(ctx, admin, catalog.VenueInput{Name: "Hall", Lat: &lat, Lon: &lon,
